@@ -53,12 +53,12 @@ public final class LogisticMath {
     }
 
     /**
-     * log(1+x) for x in [0, 1], accurate to a few ulps, using only {@link Math#log} (a JIT intrinsic; the JDK's
+     * log(1+x) for x ≥ 0, accurate to a few ulps, using only {@link Math#log} (a JIT intrinsic; the JDK's
      * {@code Math.log1p} is a much slower library call and this runs once per row per training iteration).
      * The correction x/(u−1) undoes the rounding of u = 1+x (Goldberg, "What every computer scientist should know
      * about floating-point arithmetic", theorem 4).
      */
-    static double log1p(double x) {
+    public static double log1p(double x) {
         double u = 1.0 + x;
         if (u == 1.0) {
             return x;

@@ -1,0 +1,231 @@
+package io.streamscore.trainer;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a labelled CSV file (header row first; RFC 4180 quoting; LF or CRLF; an optional UTF-8 BOM) into a
+ * {@link Dataset}. Every error names the file, and where it applies the line and the column, e.g.
+ * {@code data.csv:17: column 3 ('age'): 'abc' is not a number}.
+ */
+public final class CsvDataLoader {
+
+    private static final java.util.regex.Pattern NON_FINITE =
+            java.util.regex.Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+
+    private CsvDataLoader() {
+    }
+
+    /**
+     * @param labelColumn the label column's name, or null for the last column
+     */
+    public static Dataset load(Path file, String labelColumn) throws DataFormatException {
+        return load(file, labelColumn, null);
+    }
+
+    /**
+     * @param requiredFeatures when not null, the file's feature columns must be exactly these, in this order (a test
+     *                         file must match the training file)
+     */
+    public static Dataset load(Path file, String labelColumn, List<String> requiredFeatures) throws DataFormatException {
+        String name = file.toString();
+        try (Reader reader = open(file);
+             CSVParser parser = CSVFormat.RFC4180.builder().setTrim(true).get().parse(reader)) {
+            Iterator<CSVRecord> records = parser.iterator();
+            if (!records.hasNext()) {
+                throw new DataFormatException(name + ": the file is empty; expected a header row naming the columns");
+            }
+            CSVRecord header = records.next();
+            List<String> columns = header.toList();
+            checkHeader(name, columns);
+            int labelIndex = labelIndex(name, columns, labelColumn);
+            List<String> features = new ArrayList<>(columns);
+            features.remove(labelIndex);
+            if (features.isEmpty()) {
+                throw new DataFormatException(name + ": line 1: only the label column '" + columns.get(labelIndex)
+                        + "'; at least one feature column is needed");
+            }
+            if (requiredFeatures != null && !requiredFeatures.equals(features)) {
+                throw new DataFormatException(name + ": line 1: feature columns " + features
+                        + " differ from the training data's " + requiredFeatures);
+            }
+            return readRows(name, parser, records, columns, labelIndex, features);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(name + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(name + ": not valid UTF-8 text");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+            if (cause instanceof CharacterCodingException) {
+                throw new DataFormatException(name + ": not valid UTF-8 text");
+            }
+            throw new DataFormatException(name + ": cannot read: " + cause.getMessage());
+        }
+    }
+
+    private static Dataset readRows(String name, CSVParser parser, Iterator<CSVRecord> records, List<String> columns,
+                                    int labelIndex, List<String> features) throws DataFormatException {
+        int cols = features.size();
+        double[] x = new double[cols * 1024];
+        double[] y = new double[1024];
+        int rows = 0;
+        long previousEnd = parser.getCurrentLineNumber();
+        long positives = 0;
+        while (records.hasNext()) {
+            CSVRecord record = records.next();
+            // A record starts on the line after the previous one ended (quoted fields may span lines).
+            long line = previousEnd + 1;
+            previousEnd = parser.getCurrentLineNumber();
+            if (record.size() == 1 && record.get(0).isEmpty()) {
+                continue; // a blank line, typically at the end of the file
+            }
+            if (record.size() != columns.size()) {
+                throw new DataFormatException(name + ":" + line + ": " + record.size() + " fields but the header has "
+                        + columns.size() + " columns");
+            }
+            if (rows == y.length) {
+                y = Arrays.copyOf(y, y.length * 2);
+                x = Arrays.copyOf(x, y.length * cols);
+            }
+            int c = 0;
+            for (int i = 0; i < columns.size(); i++) {
+                String value = record.get(i);
+                if (i == labelIndex) {
+                    y[rows] = parseLabel(name, line, i, columns.get(i), value);
+                    positives += (long) y[rows];
+                } else {
+                    x[rows * cols + c++] = parseNumber(name, line, i, columns.get(i), value);
+                }
+            }
+            rows++;
+        }
+        if (rows == 0) {
+            throw new DataFormatException(name + ": has a header but no data rows");
+        }
+        if (positives == 0 || positives == rows) {
+            throw new DataFormatException(name + ": column " + (labelIndex + 1) + " ('" + columns.get(labelIndex)
+                    + "'): every one of the " + rows + " rows has label " + (positives == 0 ? 0 : 1)
+                    + "; logistic regression needs examples of both classes 0 and 1");
+        }
+        return new Dataset(features, Arrays.copyOf(x, rows * cols), Arrays.copyOf(y, rows), name);
+    }
+
+    private static Reader open(Path file) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(Files.newInputStream(file), 3);
+        byte[] bom = new byte[3];
+        int n = in.readNBytes(bom, 0, 3);
+        boolean hasBom = n == 3 && (bom[0] & 0xFF) == 0xEF && (bom[1] & 0xFF) == 0xBB && (bom[2] & 0xFF) == 0xBF;
+        if (!hasBom && n > 0) {
+            in.unread(bom, 0, n);
+        }
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    }
+
+    private static void checkHeader(String name, List<String> columns) throws DataFormatException {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String column = columns.get(i);
+            if (column.isEmpty()) {
+                throw new DataFormatException(name + ":1: column " + (i + 1) + " has an empty name in the header");
+            }
+            Integer earlier = seen.put(column, i);
+            if (earlier != null) {
+                throw new DataFormatException(name + ":1: column " + (i + 1) + " ('" + column
+                        + "') has the same name as column " + (earlier + 1));
+            }
+        }
+    }
+
+    private static int labelIndex(String name, List<String> columns, String labelColumn) throws DataFormatException {
+        if (labelColumn == null) {
+            return columns.size() - 1;
+        }
+        int i = columns.indexOf(labelColumn);
+        if (i < 0) {
+            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + columns);
+        }
+        return i;
+    }
+
+    private static String where(String name, long line, int index, String column) {
+        return name + ":" + line + ": column " + (index + 1) + " ('" + column + "')";
+    }
+
+    static double parseLabel(String name, long line, int index, String column, String value) throws DataFormatException {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "0", "0.0", "false" -> {
+                return 0.0;
+            }
+            case "1", "1.0", "true" -> {
+                return 1.0;
+            }
+            case "" -> throw new DataFormatException(where(name, line, index, column) + ": missing label");
+            default -> throw new DataFormatException(where(name, line, index, column) + ": label '" + value
+                    + "' is not 0/1 or true/false");
+        }
+    }
+
+    static double parseNumber(String name, long line, int index, String column, String value) throws DataFormatException {
+        if (value.isEmpty()) {
+            throw new DataFormatException(where(name, line, index, column) + ": missing value");
+        }
+        if (NON_FINITE.matcher(value).matches()) {
+            throw new DataFormatException(where(name, line, index, column) + ": '" + value
+                    + "' is not a finite number; remove or impute such rows before training");
+        }
+        if (!looksDecimal(value)) {
+            throw new DataFormatException(where(name, line, index, column) + ": '" + abbreviate(value) + "' is not a number");
+        }
+        double v;
+        try {
+            v = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new DataFormatException(where(name, line, index, column) + ": '" + abbreviate(value) + "' is not a number");
+        }
+        if (!Double.isFinite(v)) {
+            throw new DataFormatException(where(name, line, index, column) + ": '" + abbreviate(value)
+                    + "' is too large for a double");
+        }
+        return v;
+    }
+
+    /**
+     * Plain decimal notation only: Double.parseDouble would also take "NaN", "Infinity", hex floats and a trailing
+     * 'd', none of which belongs in a data file.
+     */
+    private static boolean looksDecimal(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+}

@@ -1,0 +1,282 @@
+package io.streamscore.trainer;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.common.ModelMetadata;
+import io.streamscore.common.Standardization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Fits binary logistic regression by batch gradient descent, as the documents describe: θ = (b, w) with the intercept
+ * b a weight on an implicit column of ones, θ initialised uniform in [0, 1) from the seed, then θ ← θ − η∇L with
+ * ∇L = (1/m)·Xᵀ(ŷ − y) (+ λw for the L2 penalty), until the loss improves by less than the tolerance.
+ *
+ * <p>One safeguard beyond the documents: a step that would raise the objective (a learning rate too large for the
+ * data) is not taken; η is halved and the step retried, with a warning. Plain gradient descent is unchanged whenever
+ * η is small enough, and the objective never rises, so training can never diverge to NaN.
+ */
+public final class GradientDescentTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(GradientDescentTrainer.class);
+    /** Below this step size no representable change to θ is left. */
+    private static final double MIN_LEARNING_RATE = 1e-15;
+
+    private final TrainingOptions options;
+    private final Clock clock;
+    private final ProgressListener progress;
+
+    public GradientDescentTrainer(TrainingOptions options, Clock clock, ProgressListener progress) {
+        this.options = options;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /**
+     * @param train   the data to fit
+     * @param holdout data to evaluate on only; null for none
+     * @param modelId the id the model is stored and scored under
+     */
+    public TrainingResult train(Dataset train, Dataset holdout, String modelId) {
+        List<String> warnings = new ArrayList<>();
+        Standardization standardization = options.standardize() ? standardization(train, warnings) : null;
+        Dataset fitted = standardization == null ? train : standardized(train, standardization);
+        int k = train.cols();
+        int m = train.rows();
+
+        double[] theta = initialTheta(k + 1);
+        double[] gradient = new double[k + 1];
+        double[] candidate = new double[k + 1];
+        double[] candidateGradient = new double[k + 1];
+        double[] history = new double[options.iterations() + 1];
+        double[] weightNorms = new double[options.iterations() + 1];
+        List<double[]> thetaHistory = k <= 2 ? new ArrayList<>() : null;
+
+        double eta = options.learningRate();
+        int iterations = 0;
+        StopReason stop = StopReason.MAX_ITERATIONS;
+        try (FusedPass pass = new FusedPass(fitted, options.threads())) {
+            double objective = objective(pass.evaluate(theta, gradient), gradient, theta, m);
+            if (!Double.isFinite(objective)) {
+                throw new IllegalArgumentException("the loss is not finite at the initial weights: feature values are too"
+                        + " large for plain gradient descent; use --standardize");
+            }
+            history[0] = objective;
+            weightNorms[0] = norm(theta);
+            record(thetaHistory, theta);
+            while (iterations < options.iterations()) {
+                for (int j = 0; j <= k; j++) {
+                    candidate[j] = theta[j] - eta * gradient[j];
+                }
+                double next = objective(pass.evaluate(candidate, candidateGradient), candidateGradient, candidate, m);
+                iterations++;
+                if (!(next <= objective)) {
+                    // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
+                    String msg = String.format("learning rate %g raised the loss at iteration %d (%.6g -> %.6g); halving it to %g",
+                            eta, iterations, objective, next, eta / 2);
+                    if (warnings.stream().noneMatch(w -> w.startsWith("learning rate"))) {
+                        warnings.add(msg + " (further reductions are logged)");
+                    }
+                    LOG.warn(msg);
+                    eta /= 2;
+                    history[iterations] = objective;
+                    weightNorms[iterations] = weightNorms[iterations - 1];
+                    record(thetaHistory, theta);
+                    progress.onIteration(iterations, options.iterations(), objective);
+                    if (eta < MIN_LEARNING_RATE) {
+                        stop = StopReason.STEP_UNDERFLOW;
+                        break;
+                    }
+                    continue;
+                }
+                double improvement = objective - next;
+                double[] t = theta;
+                theta = candidate;
+                candidate = t;
+                t = gradient;
+                gradient = candidateGradient;
+                candidateGradient = t;
+                objective = next;
+                history[iterations] = objective;
+                weightNorms[iterations] = norm(theta);
+                record(thetaHistory, theta);
+                progress.onIteration(iterations, options.iterations(), objective);
+                if (improvement < options.tolerance()) {
+                    stop = StopReason.CONVERGED;
+                    break;
+                }
+            }
+        }
+        if (eta != options.learningRate()) {
+            warnings.add("the learning rate ended at " + eta + " (started at " + options.learningRate() + ")");
+        }
+
+        double[] finalTheta = theta;
+        boolean separable = options.l2() == 0 && isSeparable(fitted, finalTheta);
+        if (separable) {
+            int from = iterations - Math.max(1, iterations / 10);
+            warnings.add(String.format("the training data is linearly separable: without a penalty the loss falls toward 0"
+                            + " only by growing the weights (|w| went from %.4g to %.4g over the last %d iterations), so"
+                            + " there is no finite optimum and the weights depend on when training stopped; add --l2"
+                            + " (e.g. --l2 0.01) for a unique, finite model",
+                    weightNorms[Math.max(0, from)], weightNorms[iterations], iterations - Math.max(0, from)));
+        }
+
+        LogisticModel unscored = model(modelId, train, finalTheta, standardization, Map.of());
+        ClassificationMetrics trainMetrics = ClassificationMetrics.evaluate(unscored, train);
+        ClassificationMetrics holdoutMetrics = holdout == null ? null : ClassificationMetrics.evaluate(unscored, holdout);
+        Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        metrics.put("train", trainMetrics.asMap());
+        if (holdoutMetrics != null) {
+            metrics.put("holdout", holdoutMetrics.asMap());
+        }
+        Map<String, Double> run = new LinkedHashMap<>();
+        run.put("iterationsRun", (double) iterations);
+        run.put("finalObjective", history[iterations]);
+        run.put("finalLearningRate", eta);
+        metrics.put("training", run);
+        LogisticModel model = model(modelId, train, finalTheta, standardization, metrics);
+
+        List<TrainingResult.Snapshot> snapshots = new ArrayList<>();
+        if (thetaHistory != null) {
+            for (int it : snapshotIterations(iterations)) {
+                snapshots.add(new TrainingResult.Snapshot(it, model(modelId, train, thetaHistory.get(it), standardization,
+                        Map.of()), history[it]));
+            }
+        }
+        return new TrainingResult(model, java.util.Arrays.copyOf(history, iterations + 1), iterations, stop, snapshots,
+                warnings, separable, trainMetrics, holdoutMetrics);
+    }
+
+    /** Four points of training, spaced evenly on a log scale, ending with the last: early steps change the most. */
+    static int[] snapshotIterations(int iterations) {
+        if (iterations < 4) {
+            int[] all = new int[iterations + 1];
+            for (int i = 0; i <= iterations; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        int[] its = new int[4];
+        for (int i = 0; i < 4; i++) {
+            its[i] = (int) Math.round(Math.pow(iterations, i / 3.0));
+        }
+        for (int i = 1; i < 4; i++) {
+            its[i] = Math.max(its[i], its[i - 1] + 1);
+        }
+        its[3] = iterations;
+        return its;
+    }
+
+    private double objective(double lossSum, double[] gradient, double[] theta, int m) {
+        double penalty = 0.0;
+        double lambda = options.l2();
+        for (int j = 0; j < gradient.length; j++) {
+            gradient[j] /= m;
+            if (j > 0 && lambda > 0) {
+                gradient[j] += lambda * theta[j];
+                penalty += theta[j] * theta[j];
+            }
+        }
+        return lossSum / m + 0.5 * lambda * penalty;
+    }
+
+    private double[] initialTheta(int size) {
+        SplittableRandom random = new SplittableRandom(options.seed());
+        double[] theta = new double[size];
+        for (int j = 0; j < size; j++) {
+            theta[j] = random.nextDouble();
+        }
+        return theta;
+    }
+
+    private static void record(List<double[]> thetaHistory, double[] theta) {
+        if (thetaHistory != null) {
+            thetaHistory.add(theta.clone());
+        }
+    }
+
+    private LogisticModel model(String modelId, Dataset train, double[] theta, Standardization standardization,
+                                Map<String, Map<String, Double>> metrics) {
+        double[] w = java.util.Arrays.copyOfRange(theta, 1, theta.length);
+        return new LogisticModel(modelId, 1, train.featureNames(), w, theta[0], standardization, options.threshold(),
+                new ModelMetadata(clock.instant(), options.asParameters(), metrics));
+    }
+
+    /** Every row on the right side of the boundary with a positive margin: the MLE does not exist. */
+    private static boolean isSeparable(Dataset data, double[] theta) {
+        int k = data.cols();
+        double[] x = data.features();
+        for (int i = 0; i < data.rows(); i++) {
+            double z = theta[0];
+            for (int j = 0; j < k; j++) {
+                z += theta[j + 1] * x[i * k + j];
+            }
+            double margin = data.label(i) == 1.0 ? z : -z;
+            if (!(margin > 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double norm(double[] theta) {
+        double s = 0;
+        for (int j = 1; j < theta.length; j++) {
+            s += theta[j] * theta[j];
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Training means and population stds; a constant column gets std 1 (as sklearn's StandardScaler does). */
+    static Standardization standardization(Dataset data, List<String> warnings) {
+        int k = data.cols();
+        int m = data.rows();
+        double[] x = data.features();
+        double[] mean = new double[k];
+        double[] std = new double[k];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < k; j++) {
+                mean[j] += x[i * k + j];
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            mean[j] /= m;
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < k; j++) {
+                double d = x[i * k + j] - mean[j];
+                std[j] += d * d;
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            std[j] = Math.sqrt(std[j] / m);
+            if (!(std[j] > 0) || !Double.isFinite(std[j])) {
+                String msg = "feature '" + data.featureNames().get(j) + "' is constant (" + mean[j]
+                        + ") in the training data; it carries no information and is left unscaled (std 1)";
+                warnings.add(msg);
+                LOG.warn(msg);
+                std[j] = 1.0;
+            }
+        }
+        return new Standardization(mean, std);
+    }
+
+    private static Dataset standardized(Dataset data, Standardization s) {
+        int k = data.cols();
+        double[] mean = s.mean();
+        double[] std = s.std();
+        double[] x = data.features().clone();
+        for (int i = 0; i < data.rows(); i++) {
+            for (int j = 0; j < k; j++) {
+                x[i * k + j] = (x[i * k + j] - mean[j]) / std[j];
+            }
+        }
+        return new Dataset(data.featureNames(), x, data.labels(), data.source());
+    }
+}

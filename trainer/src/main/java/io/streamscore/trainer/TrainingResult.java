@@ -1,0 +1,44 @@
+package io.streamscore.trainer;
+
+import io.streamscore.common.LogisticModel;
+
+import java.util.List;
+
+/**
+ * What a training run produced: the model (with its metrics in the metadata) and how it got there.
+ *
+ * @param model            the fitted model, version 1 until it is published
+ * @param objectiveHistory the training objective at the start (index 0) and after each iteration
+ * @param iterations       how many iterations ran
+ * @param stopReason       why they stopped
+ * @param snapshots        the model at a few points of training (for 1–2 features: 4 points, log-spaced), for
+ *                         decision-boundary charts; empty for wider data
+ * @param warnings         what a user should know (learning rate reduced, separable data, constant columns, ...)
+ * @param separable        the training data is linearly separable and no L2 penalty was given, so the weights have no
+ *                         finite optimum
+ * @param trainMetrics     metrics on the training data
+ * @param holdoutMetrics   metrics on the holdout or test data; null when there was none
+ */
+public record TrainingResult(LogisticModel model, double[] objectiveHistory, int iterations, StopReason stopReason,
+                             List<Snapshot> snapshots, List<String> warnings, boolean separable,
+                             ClassificationMetrics trainMetrics, ClassificationMetrics holdoutMetrics) {
+
+    public TrainingResult {
+        objectiveHistory = objectiveHistory.clone();
+        snapshots = List.copyOf(snapshots);
+        warnings = List.copyOf(warnings);
+    }
+
+    @Override
+    public double[] objectiveHistory() {
+        return objectiveHistory.clone();
+    }
+
+    public double finalObjective() {
+        return objectiveHistory[objectiveHistory.length - 1];
+    }
+
+    /** The model as it stood after {@code iteration} iterations. */
+    public record Snapshot(int iteration, LogisticModel model, double objective) {
+    }
+}
