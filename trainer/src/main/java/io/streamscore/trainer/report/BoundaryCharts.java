@@ -129,10 +129,10 @@ final class BoundaryCharts {
                 double crossing = (logit(threshold) - f.a) / f.b[0];
                 if (crossing >= xRange[0] && crossing <= xRange[1]) {
                     plot.addDomainMarker(new ValueMarker(crossing, Charts.RED, Charts.DASHED));
-                    note = join(note, String.format(Locale.ROOT, "p = %s at %s = %.4g", Html.metric(threshold),
+                    note = join(note, String.format(Locale.ROOT, "p = %s at %s = %.4g", Html.plain(threshold),
                             train.featureNames().get(0), crossing));
                 } else {
-                    note = join(note, "p = " + Html.metric(threshold) + " lies outside the plotted range");
+                    note = join(note, "p = " + Html.plain(threshold) + " lies outside the plotted range");
                 }
             }
             panels.add(panel(s, plot, note));
@@ -141,7 +141,7 @@ final class BoundaryCharts {
     }
 
     private static JFreeChart panel(Snapshot s, XYPlot plot, String note) {
-        JFreeChart chart = Charts.chart(String.format(Locale.ROOT, "iteration %d, loss %.4f", s.iteration(),
+        JFreeChart chart = Charts.chart(String.format(Locale.ROOT, "iteration %d, loss %.4g", s.iteration(),
                 s.objective()), plot, true);
         chart.getLegend().setPosition(RectangleEdge.BOTTOM);
         if (!note.isEmpty()) {
@@ -212,7 +212,7 @@ final class BoundaryCharts {
     }
 
     private static String boundaryLabel(LogisticModel model) {
-        return "boundary p = " + Html.metric(model.threshold());
+        return "boundary p = " + Html.plain(model.threshold());
     }
 
     private static String sampleNote(int shown, int total) {

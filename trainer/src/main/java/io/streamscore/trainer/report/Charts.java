@@ -6,6 +6,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.plot.ValueMarker;
@@ -87,11 +88,12 @@ final class Charts {
             }
         }
         XYPlot plot = new XYPlot(new XYSeriesCollection(series), axis("iteration"),
-                log ? logAxis("objective (log scale)") : axis("objective"), lines(BLUE));
+                log ? logAxis("objective (log scale)", max / minPositive) : axis("objective"), lines(BLUE));
         ValueMarker stopMarker = new ValueMarker(iterations, RED, DASHED);
         stopMarker.setLabel("stopped: " + stop.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         stopMarker.setLabelFont(SUBTITLE_FONT);
         stopMarker.setLabelPaint(RED);
+        stopMarker.setLabelBackgroundColor(Color.WHITE);
         stopMarker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
         stopMarker.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
         stopMarker.setLabelOffset(new RectangleInsets(8, 6, 8, 6));
@@ -171,10 +173,13 @@ final class Charts {
         return a;
     }
 
-    private static LogAxis logAxis(String label) {
+    /** Ticks at whole powers of ten (fractional exponents such as 10^-0.2 read badly), at most about ten of them. */
+    private static LogAxis logAxis(String label, double ratio) {
         LogAxis a = new LogAxis(label);
         a.setBase(10);
         a.setSmallestValue(1e-300);
+        a.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(Math.log10(ratio) / 10))));
+        a.setMinorTickMarksVisible(true);
         style(a);
         return a;
     }

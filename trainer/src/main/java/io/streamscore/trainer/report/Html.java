@@ -32,6 +32,11 @@ final class Html {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
     }
 
+    /** A setting such as the threshold, as short as it is exact: 0.5, not 0.5000. */
+    static String plain(double v) {
+        return Double.isFinite(v) ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString() : String.valueOf(v);
+    }
+
     /** A weight, mean or std: six significant digits, whatever the magnitude. */
     static String coefficient(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : String.valueOf(v);

@@ -14,11 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
 
 import static io.streamscore.trainer.report.Html.coefficient;
 import static io.streamscore.trainer.report.Html.escape;
-import static io.streamscore.trainer.report.Html.metric;
 
 /**
  * A training run as a person reads it: one self-contained HTML page (inline CSS, relative image links, nothing fetched)
@@ -86,7 +86,7 @@ public final class TrainingReport {
         } else if (model.featureCount() == 2) {
             BoundaryCharts.twoFeatures(dir.resolve(BOUNDARY), result.snapshots(), train);
             separationChart = BOUNDARY;
-            separationNote = "Training points and the line where p = " + metric(model.threshold())
+            separationNote = "Training points and the line where p = " + Html.plain(model.threshold())
                     + " (the model's threshold) at " + result.snapshots().size()
                     + " points of training; the shaded side is predicted 1.";
         } else if (model.featureCount() == 1) {
@@ -94,7 +94,7 @@ public final class TrainingReport {
             separationChart = SIGMOID;
             separationNote = "Training points at their label (jittered) against the fitted sigmoid at "
                     + result.snapshots().size() + " points of training; the dashed lines mark p = "
-                    + metric(model.threshold()) + " and where the curve crosses it.";
+                    + Html.plain(model.threshold()) + " and where the curve crosses it.";
         } else {
             separationNote = "A decision boundary is drawn only for one or two features.";
         }
@@ -176,7 +176,7 @@ public final class TrainingReport {
         for (Map.Entry<String, String> e : model.metadata().trainingParameters().entrySet()) {
             row(h, escape(e.getKey()), "<code>" + escape(e.getValue()) + "</code>");
         }
-        row(h, "threshold", "<code>" + model.threshold() + "</code>");
+        row(h, "threshold", "<code>" + Html.plain(model.threshold()) + "</code>");
         h.append("</table>\n");
     }
 
@@ -186,21 +186,23 @@ public final class TrainingReport {
             h.append("<th>holdout</th>");
         }
         h.append("</tr>\n");
-        metricRow(h, "log-loss", ClassificationMetrics::logLoss, train, holdout);
-        metricRow(h, "accuracy", ClassificationMetrics::accuracy, train, holdout);
-        metricRow(h, "precision", ClassificationMetrics::precision, train, holdout);
-        metricRow(h, "recall", ClassificationMetrics::recall, train, holdout);
-        metricRow(h, "F1", ClassificationMetrics::f1, train, holdout);
-        metricRow(h, "ROC AUC", ClassificationMetrics::rocAuc, train, holdout);
+        // Six significant digits: a loss near zero (separable data) would read 0.0000 at four decimals.
+        metricRow(h, "log-loss", ClassificationMetrics::logLoss, Html::coefficient, train, holdout);
+        metricRow(h, "accuracy", ClassificationMetrics::accuracy, Html::metric, train, holdout);
+        metricRow(h, "precision", ClassificationMetrics::precision, Html::metric, train, holdout);
+        metricRow(h, "recall", ClassificationMetrics::recall, Html::metric, train, holdout);
+        metricRow(h, "F1", ClassificationMetrics::f1, Html::metric, train, holdout);
+        metricRow(h, "ROC AUC", ClassificationMetrics::rocAuc, Html::metric, train, holdout);
         h.append("</table>\n");
     }
 
     private static void metricRow(StringBuilder h, String name, ToDoubleFunction<ClassificationMetrics> f,
-                                  ClassificationMetrics train, ClassificationMetrics holdout) {
-        h.append("<tr><th>").append(name).append("</th><td class=\"num\">").append(metric(f.applyAsDouble(train)))
+                                  DoubleFunction<String> format, ClassificationMetrics train,
+                                  ClassificationMetrics holdout) {
+        h.append("<tr><th>").append(name).append("</th><td class=\"num\">").append(format.apply(f.applyAsDouble(train)))
                 .append("</td>");
         if (holdout != null) {
-            h.append("<td class=\"num\">").append(metric(f.applyAsDouble(holdout))).append("</td>");
+            h.append("<td class=\"num\">").append(format.apply(f.applyAsDouble(holdout))).append("</td>");
         }
         h.append("</tr>\n");
     }
