@@ -225,7 +225,9 @@ public final class CsvDataLoader {
         return true;
     }
 
+    /** A value as it may appear in a one-line message: at most 40 characters, line breaks shown as \\n. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        String shown = s.length() <= 40 ? s : s.substring(0, 37) + "...";
+        return shown.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

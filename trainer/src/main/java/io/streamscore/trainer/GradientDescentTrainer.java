@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -26,6 +27,8 @@ public final class GradientDescentTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(GradientDescentTrainer.class);
     /** Below this step size no representable change to θ is left. */
     private static final double MIN_LEARNING_RATE = 1e-15;
+    /** A rise this small relative to the loss is summation rounding, not an overshoot. */
+    private static final double ROUNDING = 1e-13;
 
     private final TrainingOptions options;
     private final Clock clock;
@@ -58,6 +61,7 @@ public final class GradientDescentTrainer {
         List<double[]> thetaHistory = k <= 2 ? new ArrayList<>() : null;
 
         double eta = options.learningRate();
+        int halvings = 0;
         int iterations = 0;
         StopReason stop = StopReason.MAX_ITERATIONS;
         try (FusedPass pass = new FusedPass(fitted, options.threads())) {
@@ -76,18 +80,26 @@ public final class GradientDescentTrainer {
                 double next = objective(pass.evaluate(candidate, candidateGradient), candidateGradient, candidate, m);
                 iterations++;
                 if (!(next <= objective)) {
-                    // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
-                    String msg = String.format("learning rate %g raised the loss at iteration %d (%.6g -> %.6g); halving it to %g",
-                            eta, iterations, objective, next, eta / 2);
-                    if (warnings.stream().noneMatch(w -> w.startsWith("learning rate"))) {
-                        warnings.add(msg + " (further reductions are logged)");
-                    }
-                    LOG.warn(msg);
-                    eta /= 2;
                     history[iterations] = objective;
                     weightNorms[iterations] = weightNorms[iterations - 1];
                     record(thetaHistory, theta);
                     progress.onIteration(iterations, options.iterations(), objective);
+                    if (next - objective <= ROUNDING * Math.abs(objective)) {
+                        // Not an overshoot but rounding: at the minimum to double precision no step helps.
+                        stop = StopReason.STEP_UNDERFLOW;
+                        break;
+                    }
+                    // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
+                    String msg = String.format(Locale.ROOT,
+                            "learning rate %s raised the loss at iteration %d (%.6g -> %.6g); halving it to %s",
+                            eta, iterations, objective, next, eta / 2);
+                    if (halvings++ == 0) {
+                        warnings.add(msg);
+                        LOG.warn(msg);
+                    } else {
+                        LOG.debug(msg);
+                    }
+                    eta /= 2;
                     if (eta < MIN_LEARNING_RATE) {
                         stop = StopReason.STEP_UNDERFLOW;
                         break;
@@ -112,8 +124,9 @@ public final class GradientDescentTrainer {
                 }
             }
         }
-        if (eta != options.learningRate()) {
-            warnings.add("the learning rate ended at " + eta + " (started at " + options.learningRate() + ")");
+        if (halvings > 0) {
+            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta + " (started at "
+                    + options.learningRate() + "); a smaller --learning-rate or --standardize avoids the wasted steps");
         }
 
         double[] finalTheta = theta;
@@ -174,8 +187,15 @@ public final class GradientDescentTrainer {
     }
 
     private double objective(double lossSum, double[] gradient, double[] theta, int m) {
+        return objective(lossSum, gradient, theta, m, options.l2());
+    }
+
+    /**
+     * Turns a pass's sums into the objective (1/m)·Σ loss + (λ/2)·‖w‖² and, in place, its gradient
+     * (1/m)·Σ (ŷ − y)(1, x) + λ·(0, w).
+     */
+    static double objective(double lossSum, double[] gradient, double[] theta, int m, double lambda) {
         double penalty = 0.0;
-        double lambda = options.l2();
         for (int j = 0; j < gradient.length; j++) {
             gradient[j] /= m;
             if (j > 0 && lambda > 0) {

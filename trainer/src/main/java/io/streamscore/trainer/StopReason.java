@@ -6,8 +6,8 @@ public enum StopReason {
     CONVERGED("the loss improved by less than the tolerance"),
     /** The iteration budget ran out first. */
     MAX_ITERATIONS("the iteration limit was reached"),
-    /** Even a vanishing step could not lower the objective: a minimum to machine precision. */
-    STEP_UNDERFLOW("no step, however small, lowered the loss further");
+    /** No step lowers the objective any more: a minimum to double precision. */
+    STEP_UNDERFLOW("the loss cannot be lowered further at double precision");
 
     private final String description;
 

@@ -1,0 +1,186 @@
+package io.streamscore.trainer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code trainer bench}: how fast one training pass runs, next to how fast the machine can merely read the same
+ * bytes (a STREAM-style sum measured in the same run), and how long default training takes to converge.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = {"Measure the trainer on generated data: seconds per iteration and bytes per second of the fused",
+                "gradient pass on 1 core and on all cores, next to the machine's memory bandwidth measured in the same",
+                "run (a plain sum over the same array), then the iterations and time default training needs to get",
+                "within 1e-6 of its converged loss.", "",
+                "Examples:",
+                "  bench",
+                "  bench --rows 200000 --features 100",
+                "  bench --skip-convergence --passes 50"})
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of generated data.")
+    int rows;
+
+    @Option(names = "--features", defaultValue = "20", description = "Features per row.")
+    int features;
+
+    @Option(names = "--passes", defaultValue = "30", description = "Timed passes per configuration (after warm-up).")
+    int passes;
+
+    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
+            description = "Thread counts to measure (default: 1 and all available cores).")
+    List<Integer> threadCounts;
+
+    @Option(names = "--skip-convergence",
+            description = "Skip the second part: time to converge with default settings on standardized data.")
+    boolean skipConvergence;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the generated data.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Integer> threads = threadCounts != null ? threadCounts : (cores > 1 ? List.of(1, cores) : List.of(1));
+        out.printf(Locale.ROOT, "machine: %d cores, Java %s (%s), max heap %d MiB%n", cores,
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                Runtime.getRuntime().maxMemory() >> 20);
+        Dataset data = SyntheticData.logistic(rows, features, seed);
+        double megabytes = data.bytes() / 1e6;
+        out.printf(Locale.ROOT, "data: %,d rows x %d features = %.0f MB per pass%n%n", rows, features, megabytes);
+
+        out.printf(Locale.ROOT, "%-34s %8s %12s %10s %14s%n", "configuration", "threads", "ms/pass", "GB/s", "vs bandwidth");
+        for (int t : threads) {
+            double bandwidth = bandwidthGBs(data, t);
+            out.printf(Locale.ROOT, "%-34s %8d %12.2f %10.2f %14s%n", "memory bandwidth (sum, baseline)", t,
+                    megabytes / bandwidth, bandwidth, "1.00x");
+            double ms = fusedPassMillis(data, t);
+            double gbs = megabytes / ms;
+            out.printf(Locale.ROOT, "%-34s %8d %12.2f %10.2f %13.2fx%n", "fused loss+gradient pass", t, ms, gbs, gbs / bandwidth);
+            out.flush();
+        }
+        if (!skipConvergence) {
+            out.println();
+            convergence(out, data, cores);
+        }
+        return ExitCode.OK;
+    }
+
+    /** Median milliseconds of one {@link FusedPass#evaluate} after warm-up. */
+    private double fusedPassMillis(Dataset data, int threads) {
+        double[] theta = new double[data.cols() + 1];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int j = 0; j < theta.length; j++) {
+            theta[j] = random.nextDouble() - 0.5;
+        }
+        double[] gradient = new double[theta.length];
+        double[] times = new double[passes];
+        double sink = 0;
+        try (FusedPass pass = new FusedPass(data, threads)) {
+            for (int i = 0; i < 5; i++) {
+                sink += pass.evaluate(theta, gradient);
+            }
+            for (int i = 0; i < passes; i++) {
+                long start = System.nanoTime();
+                sink += pass.evaluate(theta, gradient);
+                times[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        if (Double.isNaN(sink)) {
+            throw new IllegalStateException("loss was NaN");
+        }
+        Arrays.sort(times);
+        return times[times.length / 2];
+    }
+
+    /**
+     * GB/s of summing the feature array with {@code threads} threads, best of 10: the most any pass over the data
+     * could achieve on this machine now.
+     */
+    private static double bandwidthGBs(Dataset data, int threads) throws Exception {
+        double[] x = data.features();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = Double.MAX_VALUE;
+            double sink = 0;
+            for (int round = 0; round < 12; round++) {
+                long start = System.nanoTime();
+                List<Future<Double>> parts = new ArrayList<>();
+                int slice = (x.length + threads - 1) / threads;
+                for (int t = 0; t < threads; t++) {
+                    int from = t * slice;
+                    int to = Math.min(x.length, from + slice);
+                    parts.add(pool.submit(() -> sum(x, from, to)));
+                }
+                for (Future<Double> f : parts) {
+                    sink += f.get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (round >= 2) {
+                    best = Math.min(best, seconds);
+                }
+            }
+            if (Double.isNaN(sink)) {
+                throw new IllegalStateException("sum was NaN");
+            }
+            return data.bytes() / 1e9 / best * ((double) x.length / (x.length + data.rows()));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Four independent accumulators so the sum is limited by memory, not by the add latency. */
+    private static double sum(double[] x, int from, int to) {
+        double a = 0;
+        double b = 0;
+        double c = 0;
+        double d = 0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            a += x[i];
+            b += x[i + 1];
+            c += x[i + 2];
+            d += x[i + 3];
+        }
+        for (; i < to; i++) {
+            a += x[i];
+        }
+        return a + b + c + d;
+    }
+
+    private void convergence(PrintWriter out, Dataset data, int cores) {
+        TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withTolerance(0)
+                .withIterations(20_000).withThreads(cores);
+        long[] at = new long[options.iterations() + 1];
+        long start = System.nanoTime();
+        TrainingResult result = new GradientDescentTrainer(options, Clock.systemUTC(),
+                (iteration, max, objective) -> at[iteration] = System.nanoTime()).train(data, null, "bench");
+        double[] history = result.objectiveHistory();
+        double converged = history[history.length - 1];
+        int within = 0;
+        while (history[within] - converged > 1e-6) {
+            within++;
+        }
+        out.printf(Locale.ROOT, "convergence (defaults + --standardize, %d threads): converged loss %.10f after %d iterations (%s)%n",
+                cores, converged, result.iterations(), result.stopReason().description());
+        out.printf(Locale.ROOT, "  within 1e-6 of it after %d iterations, %.2f s%n", within,
+                within == 0 ? 0.0 : (at[within] - start) / 1e9);
+    }
+}

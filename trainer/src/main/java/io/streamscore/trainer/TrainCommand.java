@@ -1,0 +1,183 @@
+package io.streamscore.trainer;
+
+import io.streamscore.common.ModelJson;
+import io.streamscore.trainer.report.TrainingReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = {"Fit binary logistic regression by batch gradient descent on a labelled CSV file.", "",
+                "The CSV needs a header row; every column but the label must be numeric. Labels are 0/1 or true/false.",
+                "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
+                "θ ← θ − η∇L until the loss improves by less than --tolerance or --iterations run out.",
+                "If a step would raise the loss, η is halved (with a warning) so training never diverges.", "",
+                "Examples:",
+                "  train --data clusters.csv --out model.json",
+                "  train --data credit.csv --label defaulted --standardize --l2 0.01 --holdout 0.25 --report report/",
+                "  train --data train.csv --test test.csv --model-id fraud --out fraud.json"})
+final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training data: CSV with a header row.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.json", description = "Where to write the model JSON.")
+    Path modelFile;
+
+    @Option(names = "--label", paramLabel = "COLUMN", description = "Name of the 0/1 label column (default: the last column).")
+    String label;
+
+    @Option(names = "--model-id", paramLabel = "ID", description = "Id the model is stored and scored under (default: the data file's name without extension).")
+    String modelId;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_ITERATIONS,
+            description = "Most gradient steps to take.")
+    int iterations;
+
+    @Option(names = {"--learning-rate", "--eta"}, paramLabel = "η", defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
+            description = "Initial step size. Halved automatically whenever a step would raise the loss.")
+    double learningRate;
+
+    @Option(names = "--tolerance", paramLabel = "T", defaultValue = "" + TrainingOptions.DEFAULT_TOLERANCE,
+            description = "Stop once a step lowers the loss by less than this.")
+    double tolerance;
+
+    @Option(names = "--l2", paramLabel = "λ", defaultValue = "0",
+            description = "Ridge penalty: minimizes mean log-loss + (λ/2)·‖w‖² (intercept not penalized). Needed for a finite model on separable data.")
+    double l2;
+
+    @Option(names = "--standardize", description = "Z-score each feature with its training mean and population std before fitting. "
+            + "The model keeps mean/std, so scoring still takes raw features. Recommended unless features share a scale.")
+    boolean standardize;
+
+    @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0.2",
+            description = "Fraction of rows held out (seeded shuffle) to evaluate on; 0 trains on everything.")
+    double holdout;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "Evaluate on this CSV (same columns) instead of a holdout split.")
+    Path test;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_SEED,
+            description = "Seeds the initial weights and the holdout split: same seed, same model.")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all available). The model does not depend on it.")
+    Integer threads;
+
+    @Option(names = "--threshold", paramLabel = "P", defaultValue = "0.5", description = "Probability at or above which the label is 1.")
+    double threshold;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts (loss curve, ROC, decision boundary) here.")
+    Path report;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    private final Clock clock;
+
+    TrainCommand() {
+        this(Clock.systemUTC());
+    }
+
+    TrainCommand(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingOptions options;
+        try {
+            options = new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed,
+                    threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold);
+            if (test == null && !(holdout >= 0 && holdout < 1)) {
+                throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Dataset.Split split;
+        try {
+            split = load();
+        } catch (DataFormatException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCode.FAILED;
+        }
+        Dataset train = split.train();
+        Dataset evaluation = split.holdout();
+        out.printf(Locale.ROOT, "data: %s, %d rows x %d features (%d positive)%s%n", data, train.rows(), train.cols(),
+                train.positives(), evaluation == null ? "" : String.format(Locale.ROOT, "; evaluating on %d rows of %s",
+                        evaluation.rows(), test != null ? test : "holdout"));
+        out.flush();
+
+        ProgressBar bar = new ProgressBar(err, !quiet && System.console() != null, System::nanoTime);
+        ProgressListener progress = quiet ? ProgressListener.NONE : bar;
+        long start = System.nanoTime();
+        TrainingResult result = new GradientDescentTrainer(options, clock, progress)
+                .train(train, evaluation, modelId != null ? modelId : defaultModelId(data));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!quiet) {
+            bar.finish(result.iterations(), options.iterations(), result.finalObjective());
+        }
+
+        out.printf(Locale.ROOT, "stopped after %d iterations (%.2f s, %.2f ms/iteration): %s%n", result.iterations(), seconds,
+                1000 * seconds / Math.max(1, result.iterations()), result.stopReason().description());
+        for (String warning : result.warnings()) {
+            out.println("warning: " + warning);
+        }
+        out.print(MetricsTable.render(result.trainMetrics(), result.holdoutMetrics(),
+                test != null ? "test" : "holdout"));
+        Path parent = modelFile.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(modelFile, ModelJson.toBytes(result.model()));
+        out.println("model '" + result.model().modelId() + "' written to " + modelFile);
+        if (report != null) {
+            Path index = TrainingReport.write(report, result, train, evaluation);
+            out.println("report written to " + index);
+        }
+        return ExitCode.OK;
+    }
+
+    private Dataset.Split load() throws DataFormatException {
+        Dataset all = CsvDataLoader.load(data, label);
+        if (test != null) {
+            return new Dataset.Split(all, CsvDataLoader.load(test, label, all.featureNames()));
+        }
+        if (holdout == 0) {
+            return new Dataset.Split(all, null);
+        }
+        Dataset.Split split;
+        try {
+            split = all.split(holdout, seed);
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(e.getMessage());
+        }
+        long positives = split.train().positives();
+        if (positives == 0 || positives == split.train().rows()) {
+            throw new DataFormatException(data + ": after holding out " + holdout + " of the rows, the training part has"
+                    + " only one class; use more data or a smaller --holdout");
+        }
+        return split;
+    }
+
+    static String defaultModelId(Path data) {
+        String name = data.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

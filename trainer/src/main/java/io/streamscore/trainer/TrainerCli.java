@@ -1,0 +1,59 @@
+package io.streamscore.trainer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code trainer} command line: {@code train} fits and writes a model, {@code bench} measures the optimizer.
+ */
+@Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
+        subcommands = {TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        description = {"Logistic regression from scratch: fit a model on a labelled CSV file, report on it,",
+                "and (with --publish) put it on the Kafka model topic the scorer reads.", "",
+                "Examples:",
+                "  java -jar trainer/target/trainer.jar train --data clusters.csv --standardize --out model.json",
+                "  java -jar trainer/target/trainer.jar train --help",
+                "  java -jar trainer/target/trainer.jar bench --rows 1000000 --features 20"})
+public final class TrainerCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));
+    }
+
+    /** The configured command line, writing to the given streams (tests capture them). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new TrainerCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(e -> ExitCode.FAILED);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            c.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return ExitCode.FAILED;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, generate or bench");
+    }
+
+    /** The version from the jar's manifest (absent when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TrainerCli.class.getPackage().getImplementationVersion();
+            return new String[] {"trainer " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
