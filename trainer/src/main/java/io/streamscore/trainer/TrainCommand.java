@@ -1,6 +1,8 @@
 package io.streamscore.trainer;
 
 import io.streamscore.common.ModelJson;
+import io.streamscore.trainer.kafka.ModelPublisher;
+import io.streamscore.trainer.kafka.PublishOptions;
 import io.streamscore.trainer.report.TrainingReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,6 +87,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--publish", description = "After writing --out, publish the model to the Kafka model topic as the next version of --model-id.")
+    boolean publishModel;
+
+    @CommandLine.Mixin
+    PublishOptions publishOptions = new PublishOptions();
+
     private final Clock clock;
 
     TrainCommand() {
@@ -105,6 +113,9 @@ final class TrainCommand implements Callable<Integer> {
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold);
             if (test == null && !(holdout >= 0 && holdout < 1)) {
                 throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
+            }
+            if (publishModel) {
+                publishOptions.clientProperties();
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -149,6 +160,15 @@ final class TrainCommand implements Callable<Integer> {
         if (report != null) {
             Path index = TrainingReport.write(report, result, train, evaluation);
             out.println("report written to " + index);
+        }
+        if (publishModel) {
+            try {
+                publishOptions.publish(result.model(), out);
+            } catch (ModelPublisher.PublishException e) {
+                err.println("error: " + e.getMessage() + "; the model is saved in " + modelFile
+                        + " (publish it later with: trainer publish --model " + modelFile + " ...)");
+                return ExitCode.FAILED;
+            }
         }
         return ExitCode.OK;
     }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
  * The {@code trainer} command line: {@code train} fits and writes a model, {@code bench} measures the optimizer.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
-        subcommands = {TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, PublishCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Logistic regression from scratch: fit a model on a labelled CSV file, report on it,",
                 "and (with --publish) put it on the Kafka model topic the scorer reads.", "",
                 "Examples:",
@@ -45,7 +45,7 @@ public final class TrainerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, generate or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, publish, generate or bench");
     }
 
     /** The version from the jar's manifest (absent when run from classes). */

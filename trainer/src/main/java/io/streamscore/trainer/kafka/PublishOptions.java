@@ -1,0 +1,67 @@
+package io.streamscore.trainer.kafka;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.common.kafka.ClientProperties;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+
+/** The options that say where and how to publish a model; shared by {@code train --publish} and {@code publish}. */
+public final class PublishOptions {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers to publish to (also settable as bootstrap.servers in --client-config).")
+    String bootstrapServers;
+
+    @Option(names = "--model-topic", paramLabel = "TOPIC", defaultValue = "models",
+            description = "Compacted topic the scorers read models from; created (compacted) when missing.")
+    String modelTopic;
+
+    @Option(names = "--model-topic-partitions", paramLabel = "N", defaultValue = "1",
+            description = "Partitions when the model topic has to be created.")
+    int partitions;
+
+    @Option(names = "--model-topic-replication", paramLabel = "N",
+            description = "Replication factor when the model topic has to be created (default: the broker's default.replication.factor).")
+    Short replication;
+
+    @Option(names = "--client-config", paramLabel = "FILE",
+            description = "Properties file with any Kafka client setting (security.protocol, sasl.*, ssl.*, timeouts), as Kafka's own tools take.")
+    Path clientConfig;
+
+    @Option(names = "--publish-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the brokers before publishing fails (the model file is kept either way).")
+    long timeoutSeconds;
+
+    /** The client properties: the --client-config file, then --bootstrap-servers on top. */
+    public Properties clientProperties() {
+        Properties props = clientConfig == null ? new Properties() : ClientProperties.load(clientConfig);
+        if (bootstrapServers != null) {
+            props.put("bootstrap.servers", bootstrapServers);
+        }
+        if (!props.containsKey("bootstrap.servers")) {
+            throw new IllegalArgumentException("publishing needs --bootstrap-servers (or bootstrap.servers in --client-config)");
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("--model-topic-partitions must be >= 1, got " + partitions);
+        }
+        return props;
+    }
+
+    /** Creates or checks the topic, then publishes the model as its id's next version; reports on {@code out}. */
+    public ModelPublisher.Published publish(LogisticModel model, PrintWriter out) throws ModelPublisher.PublishException {
+        Properties props = clientProperties();
+        try (ModelPublisher publisher = new ModelPublisher(props, modelTopic, Duration.ofSeconds(timeoutSeconds))) {
+            publisher.ensureCompactedTopic(partitions, Optional.ofNullable(replication));
+            ModelPublisher.Published published = publisher.publish(model);
+            out.printf("published model '%s' version %d to topic '%s' (partition %d, offset %d) at %s%n",
+                    published.model().modelId(), published.model().version(), modelTopic, published.partition(),
+                    published.offset(), props.get("bootstrap.servers"));
+            return published;
+        }
+    }
+}
