@@ -231,6 +231,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             dirs.add(dir.strip());
         }
         String metadataDir = config.getProperty("metadata.log.dir", dirs.get(0));
+        // A caller-given dir formatted by an earlier run keeps its cluster id, topics and offsets. (The
+        // Formatter's ignoreFormatted still insists on the same cluster id, so skip it altogether.)
+        List<String> all = new ArrayList<>(dirs);
+        all.add(metadataDir);
+        if (all.stream().allMatch(dir -> Files.exists(Path.of(dir, "meta.properties")))) {
+            LOG.debug("Kafka storage in {} is already formatted; reusing it", dataDir);
+            return;
+        }
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(formatterOutput, true, StandardCharsets.UTF_8))
                 .setNodeId(Integer.parseInt(config.getProperty("node.id")))
@@ -238,9 +246,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setDirectories(dirs)
                 .setMetadataLogDirectory(metadataDir)
                 .setControllerListenerName(CONTROLLER_LISTENER)
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                // A caller-given dir that was formatted by an earlier run keeps its cluster id and data.
-                .setIgnoreFormatted(true);
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
         try {
             formatter.run();
         } catch (Exception e) {

@@ -52,19 +52,23 @@ public final class EmbeddedKafkaMain implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
+        useBundledLogConfigUnlessGiven();
         System.exit(commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));
     }
 
     /** The command line with the given writers, so tests can capture what it prints. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        if (System.getProperty("log4j2.configurationFile") == null) {
-            // Must be set before the first logger is created, i.e. before the broker class loads.
-            System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
-        }
         CommandLine commandLine = new CommandLine(new EmbeddedKafkaMain());
         commandLine.setOut(out);
         commandLine.setErr(err);
         return commandLine;
+    }
+
+    private static void useBundledLogConfigUnlessGiven() {
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            // Must be set before the first logger is created, i.e. before the broker class loads.
+            System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
+        }
     }
 
     @Override
