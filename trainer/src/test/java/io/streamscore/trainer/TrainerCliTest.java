@@ -5,8 +5,6 @@ import io.streamscore.common.ModelJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +16,8 @@ class TrainerCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = TrainerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRunner.Run run(String... args) {
+        return CliRunner.run(args);
     }
 
     private Path csv(Dataset data) throws Exception {
@@ -38,7 +30,7 @@ class TrainerCliTest {
 
     @Test
     void helpExplainsEveryOptionWithItsDefault() {
-        Run r = run("train", "--help");
+        CliRunner.Run r = run("train", "--help");
         assertEquals(ExitCode.OK, r.exit());
         for (String expected : new String[] {"--data=FILE", "--iterations=N", "Default: 5000", "--learning-rate",
                 "Default: 0.5", "--tolerance", "Default: 1.0E-9", "--l2", "--standardize", "--holdout", "Default: 0.2",
@@ -49,14 +41,14 @@ class TrainerCliTest {
 
     @Test
     void badOptionIsOneClearLineAndExitCode2() {
-        Run r = run("train", "--data", "x.csv", "--iterations", "many");
+        CliRunner.Run r = run("train", "--data", "x.csv", "--iterations", "many");
         assertEquals(ExitCode.USAGE, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("error: Invalid value for option '--iterations': 'many' is not an int"), r.err());
-        Run unknown = run("train", "--data", "x.csv", "--learnng-rate", "0.1");
+        CliRunner.Run unknown = run("train", "--data", "x.csv", "--learnng-rate", "0.1");
         assertEquals(ExitCode.USAGE, unknown.exit());
         assertTrue(unknown.err().contains("--learnng-rate"), unknown.err());
-        Run negative = run("train", "--data", "x.csv", "--l2", "-1");
+        CliRunner.Run negative = run("train", "--data", "x.csv", "--l2", "-1");
         assertEquals(ExitCode.USAGE, negative.exit());
         assertTrue(negative.err().contains("l2 must be >= 0, got -1.0"), negative.err());
     }
@@ -65,7 +57,7 @@ class TrainerCliTest {
     void dataErrorNamesTheFileLineAndColumnAndExits1() throws Exception {
         Path bad = dir.resolve("bad.csv");
         Files.writeString(bad, "a,b,y\n1,2,0\n3,oops,1\n");
-        Run r = run("train", "--data", bad.toString(), "--out", dir.resolve("m.json").toString());
+        CliRunner.Run r = run("train", "--data", bad.toString(), "--out", dir.resolve("m.json").toString());
         assertEquals(ExitCode.FAILED, r.exit());
         assertEquals("error: " + bad + ":3: column 2 ('b'): 'oops' is not a number", r.err().strip());
         assertTrue(Files.notExists(dir.resolve("m.json")));
@@ -76,7 +68,7 @@ class TrainerCliTest {
         Path data = csv(SyntheticData.overlappingClusters(400, 1));
         Path model = dir.resolve("out/model.json");
         Path report = dir.resolve("report");
-        Run r = run("train", "--data", data.toString(), "--out", model.toString(), "--standardize", "--quiet",
+        CliRunner.Run r = run("train", "--data", data.toString(), "--out", model.toString(), "--standardize", "--quiet",
                 "--model-id", "clusters", "--report", report.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         LogisticModel m = ModelJson.fromBytes(Files.readAllBytes(model));
@@ -96,7 +88,7 @@ class TrainerCliTest {
     @Test
     void generateWritesDataTheTrainerReads() throws Exception {
         Path file = dir.resolve("gen.csv");
-        Run r = run("generate", "--kind", "separable", "--rows", "300", "--out", file.toString());
+        CliRunner.Run r = run("generate", "--kind", "separable", "--rows", "300", "--out", file.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         Dataset d = CsvDataLoader.load(file, null);
         assertEquals(300, d.rows());

@@ -1,0 +1,126 @@
+package io.streamscore.trainer.kafka;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.common.ModelJson;
+import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.trainer.CliRunner;
+import io.streamscore.trainer.SyntheticData;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("integration")
+@Timeout(120)
+class ModelPublisherIntegrationTest {
+    private static EmbeddedKafkaBroker kafka;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    private static Properties client() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        return p;
+    }
+
+    private static LogisticModel model(String id) {
+        return new LogisticModel(id, 1, List.of("a", "b"), new double[] {0.5, -0.25}, 0.1, null, 0.5, null);
+    }
+
+    @Test
+    void createsACompactedTopicAndVersionsOnlyGrow() throws Exception {
+        String topic = "models-" + UUID.randomUUID();
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            publisher.ensureCompactedTopic(1, Optional.empty());
+            assertEquals("compact", cleanupPolicy(topic));
+            assertEquals(Optional.empty(), publisher.latestVersion("fraud"));
+
+            assertEquals(1, publisher.publish(model("fraud")).model().version());
+            assertEquals(1, publisher.publish(model("churn")).model().version(), "versions are per model id");
+            ModelPublisher.Published second = publisher.publish(model("fraud"));
+            assertEquals(2, second.model().version());
+            assertEquals(Optional.of(2L), publisher.latestVersion("fraud"));
+            // An existing compacted topic is accepted as it is.
+            publisher.ensureCompactedTopic(1, Optional.empty());
+        }
+    }
+
+    @Test
+    void refusesATopicThatIsNotCompacted() throws Exception {
+        String topic = "plain-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1, Map.of("cleanup.policy", "delete"));
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            ModelPublisher.PublishException e = assertThrows(ModelPublisher.PublishException.class,
+                    () -> publisher.ensureCompactedTopic(1, Optional.empty()));
+            assertTrue(e.getMessage().startsWith("model topic '" + topic + "' exists with cleanup.policy=delete; it must be compacted"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void trainPublishThroughTheCliAndKeepTheFileWhenTheBrokerIsDown() throws Exception {
+        Path data = dir.resolve("clusters.csv");
+        try (Writer w = Files.newBufferedWriter(data)) {
+            SyntheticData.writeCsv(SyntheticData.overlappingClusters(200, 3), w);
+        }
+        String topic = "models-" + UUID.randomUUID();
+        Path out = dir.resolve("m.json");
+        CliRunner.Run ok = CliRunner.run("train", "--data", data.toString(), "--out", out.toString(), "--quiet",
+                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().contains("published model 'clusters' version 1 to topic '" + topic + "'"), ok.out());
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            assertEquals(Optional.of(1L), publisher.latestVersion("clusters"));
+        }
+        assertEquals("clusters", ModelJson.fromBytes(Files.readAllBytes(out)).modelId());
+
+        // Nothing listens on this port: publishing fails after the timeout, the model file is still written.
+        Path kept = dir.resolve("kept.json");
+        long start = System.nanoTime();
+        CliRunner.Run down = CliRunner.run("train", "--data", data.toString(), "--out", kept.toString(), "--quiet",
+                "--publish", "--bootstrap-servers", "127.0.0.1:1", "--publish-timeout", "3");
+        assertEquals(1, down.exit());
+        assertTrue(down.err().contains("no answer within 3 s (is the broker at 127.0.0.1:1 reachable?)"), down.err());
+        assertTrue(down.err().contains("the model is saved in " + kept), down.err());
+        assertTrue(Files.exists(kept));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos(), "must not hang");
+    }
+
+    private static String cleanupPolicy(String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config c = admin.describeConfigs(List.of(r)).all().get().get(r);
+            return c.get("cleanup.policy").value();
+        }
+    }
+}
