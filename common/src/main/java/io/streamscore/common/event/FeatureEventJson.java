@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.streamscore.common.Json;
 
@@ -29,7 +30,8 @@ import java.util.Arrays;
  * <p>Read with Jackson's streaming parser, not a tree: one pass, no intermediate nodes. The parser is the one
  * {@link Json#MAPPER} configures (duplicate keys rejected, nesting and number length bounded) with one difference:
  * the literals NaN and Infinity are tokenised, because Python's {@code json.dumps} writes them, so that such an event
- * is classified {@link ReasonCode#NON_FINITE_FEATURE} instead of the vaguer {@link ReasonCode#MALFORMED_JSON}.
+ * is classified {@link ReasonCode#NON_FINITE_FEATURE} instead of the vaguer {@link ReasonCode#MALFORMED_JSON}; and
+ * numbers are read with Jackson's FastDoubleParser, which yields the same double as {@link Double#parseDouble}.
  */
 public final class FeatureEventJson {
     /** The newest feature-event schema this code reads. */
@@ -37,6 +39,8 @@ public final class FeatureEventJson {
 
     private static final JsonFactory FACTORY = Json.MAPPER.getFactory().rebuild()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // FastDoubleParser: correctly rounded like Double.parseDouble (same bits), several times faster.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     private FeatureEventJson() {

@@ -138,6 +138,26 @@ class FeatureEventJsonTest {
     }
 
     @Test
+    void shouldReadEveryNumberToTheSameDoubleAsDoubleParseDouble() throws Exception {
+        // The parser uses Jackson's fast double parser; the scorer's bit-for-bit promise rests on it being exact.
+        java.util.SplittableRandom random = new java.util.SplittableRandom(99);
+        for (int i = 0; i < 5000; i++) {
+            String text = switch (i % 3) {
+                case 0 -> Double.toString(Double.longBitsToDouble(random.nextLong()));
+                case 1 -> (random.nextBoolean() ? "-" : "") + random.nextInt(1_000_000) + "." + random.nextLong(1L << 53)
+                        + "e" + (random.nextInt(600) - 300);
+                default -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20));
+            };
+            double expected = Double.parseDouble(text);
+            if (!Double.isFinite(expected)) {
+                continue;
+            }
+            double got = parse("{\"modelId\":\"m\",\"features\":[" + text + "]}").values()[0];
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(got), text);
+        }
+    }
+
+    @Test
     void shouldNotExposeInternalArrays() throws Exception {
         FeatureEvent e = parse("{\"modelId\":\"m\",\"features\":[1,2,3]}");
         e.values()[0] = 99;
