@@ -79,6 +79,16 @@ class ScorerCliTest {
     }
 
     @Test
+    void shouldExitFailedWithOneLineNamingMissingTopics() {
+        int code = ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), c -> {
+            throw new ScorerApp.MissingTopicsException("missing topics features, scores on b:1; create them or start with --create-topics");
+        }).execute("--bootstrap-servers", "b:1");
+        assertEquals(ScorerCli.EXIT_FAILED, code);
+        assertEquals("scorer: missing topics features, scores on b:1; create them or start with --create-topics",
+                err.toString().strip());
+    }
+
+    @Test
     void shouldExitFailedWhenTheRunFails() {
         int code = ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), c -> {
             throw new IllegalStateException("broker gone");
