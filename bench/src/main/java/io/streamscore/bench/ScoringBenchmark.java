@@ -1,0 +1,171 @@
+package io.streamscore.bench;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.common.Standardization;
+import io.streamscore.common.event.FeatureEvent;
+import io.streamscore.common.event.FeatureEventException;
+import io.streamscore.common.event.FeatureEventJson;
+import io.streamscore.common.event.Score;
+import io.streamscore.common.event.ScoreJson;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scorer's per-record path (scorer's {@code ScoringProcessor}: parse → model lookup → dot product and sigmoid →
+ * serialize) in records/s, next to a bare parse+serialize baseline and each stage alone, all in one run.
+ *
+ * <p>Inputs: 1024 pre-generated events over a 20-feature standardized model (the size the KAFKA-NOTES figures use),
+ * ~480 bytes named / ~400 bytes positional, cycled so the JIT cannot specialise on one record. The lookup is the same
+ * structure as the scorer's {@code ModelStore}: a {@link ConcurrentHashMap} of decoded models, here holding 10 ids.
+ * No Kafka: this isolates the CPU cost per record that the stream thread pays on top of consuming and producing.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ScoringBenchmark {
+    private static final int FEATURES = 20;
+    private static final int EVENTS = 1024;
+
+    private final Map<String, LogisticModel> models = new ConcurrentHashMap<>();
+    private byte[][] named;
+    private byte[][] positional;
+    private FeatureEvent[] parsed;
+    private double[][] vectors;
+    private String[] modelIds;
+    private LogisticModel[] modelFor;
+    private Score[] scores;
+    private int i;
+
+    @Setup(Level.Trial)
+    public void setUp() throws FeatureEventException {
+        SplittableRandom random = new SplittableRandom(42);
+        List<String> names = new ArrayList<>();
+        for (int f = 0; f < FEATURES; f++) {
+            names.add("feature_" + f);
+        }
+        for (int m = 0; m < 10; m++) {
+            double[] w = new double[FEATURES];
+            double[] mean = new double[FEATURES];
+            double[] std = new double[FEATURES];
+            for (int f = 0; f < FEATURES; f++) {
+                w[f] = random.nextGaussian();
+                mean[f] = random.nextGaussian();
+                std[f] = 0.5 + random.nextDouble();
+            }
+            models.put("model-" + m, new LogisticModel("model-" + m, 1, names, w, 0.1,
+                    new Standardization(mean, std), 0.5, null));
+        }
+        named = new byte[EVENTS][];
+        positional = new byte[EVENTS][];
+        parsed = new FeatureEvent[EVENTS];
+        vectors = new double[EVENTS][];
+        modelIds = new String[EVENTS];
+        modelFor = new LogisticModel[EVENTS];
+        scores = new Score[EVENTS];
+        for (int e = 0; e < EVENTS; e++) {
+            String modelId = "model-" + random.nextInt(10);
+            StringBuilder n = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId + "\",\"features\":{");
+            StringBuilder p = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId + "\",\"features\":[");
+            for (int f = 0; f < FEATURES; f++) {
+                double v = Math.round(random.nextGaussian() * 1e6) / 1e4;
+                n.append(f == 0 ? "" : ",").append('"').append(names.get(f)).append("\":").append(v);
+                p.append(f == 0 ? "" : ",").append(v);
+            }
+            named[e] = n.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+            positional[e] = p.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+            parsed[e] = FeatureEventJson.parse(named[e]);
+            modelIds[e] = modelId;
+            LogisticModel model = models.get(modelId);
+            modelFor[e] = model;
+            vectors[e] = parsed[e].vectorFor(model);
+            double prob = model.predictProbability(vectors[e]);
+            scores[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5, 1_763_892_000_000L + e, 1_763_892_000_000L);
+        }
+    }
+
+    private int next() {
+        i = (i + 1) & (EVENTS - 1);
+        return i;
+    }
+
+    private byte[] score(byte[] value) throws FeatureEventException {
+        FeatureEvent event = FeatureEventJson.parse(value);
+        LogisticModel model = models.get(event.modelId());
+        double p = model.predictProbability(event.vectorFor(model));
+        return ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
+                model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L));
+    }
+
+    /** The whole path, features by name (the scorer's common case). */
+    @Benchmark
+    public byte[] fullPathNamed() throws FeatureEventException {
+        return score(named[next()]);
+    }
+
+    /** The whole path, positional features. */
+    @Benchmark
+    public byte[] fullPathPositional() throws FeatureEventException {
+        return score(positional[next()]);
+    }
+
+    /** Baseline: parse the named event and write a score of the same shape, with no lookup and no arithmetic. */
+    @Benchmark
+    public byte[] baselineParseAndSerialize() throws FeatureEventException {
+        FeatureEvent event = FeatureEventJson.parse(named[next()]);
+        return ScoreJson.toBytes(new Score(event.eventId(), event.modelId(), 1, 0.5, 1, 0.5, 1_763_892_000_000L,
+                1_763_892_000_001L));
+    }
+
+    /** Stage: parse only (named). */
+    @Benchmark
+    public FeatureEvent stageParse() throws FeatureEventException {
+        return FeatureEventJson.parse(named[next()]);
+    }
+
+    /** Stage: model lookup only. */
+    @Benchmark
+    public LogisticModel stageLookup() {
+        return models.get(modelIds[next()]);
+    }
+
+    /** Stage: arrange named features in model order, dot product with standardization, sigmoid. */
+    @Benchmark
+    public double stageVectorAndDot() throws FeatureEventException {
+        int k = next();
+        LogisticModel model = modelFor[k];
+        return model.predictProbability(parsed[k].vectorFor(model));
+    }
+
+    /** Stage: dot product with standardization and sigmoid on a ready vector. */
+    @Benchmark
+    public double stageDotOnly() {
+        int k = next();
+        return modelFor[k].predictProbability(vectors[k]);
+    }
+
+    /** Stage: serialize the score. */
+    @Benchmark
+    public byte[] stageSerialize() {
+        return ScoreJson.toBytes(scores[next()]);
+    }
+}

@@ -1,0 +1,32 @@
+package io.streamscore.common.event;
+
+/**
+ * Why a feature record could not be scored. The names are a stable contract: they appear in the dead-letter header
+ * {@code streamscore.reason}, in the {@code /metrics} labels and in replay recipes, so never rename one.
+ */
+public enum ReasonCode {
+    /** The value is not well-formed JSON (also: a duplicate key, nesting deeper than 64, a number over 1000 digits). */
+    MALFORMED_JSON,
+    /** The value is null: a tombstone on the feature topic carries no event. */
+    NULL_VALUE,
+    /** The event has a {@code schemaVersion} newer than this code reads. */
+    UNSUPPORTED_SCHEMA_VERSION,
+    /** The event has no {@code modelId}, or an empty one. */
+    MISSING_MODEL_ID,
+    /** The event has no {@code features}, or lacks a feature the model needs. */
+    MISSING_FEATURE,
+    /** A feature is NaN or ±Infinity, or a number too large for a double (1e999). */
+    NON_FINITE_FEATURE,
+    /** A positional {@code features} array whose length differs from the model's feature count. */
+    WRONG_FEATURE_COUNT,
+    /** A field has the wrong JSON type: a string where a number belongs, an array for {@code modelId}, … */
+    WRONG_TYPE,
+    /** A {@code label} that is neither 0/1 nor true/false. */
+    INVALID_LABEL,
+    /** No model with the event's {@code modelId} is being served (yet, or any more). */
+    MODEL_NOT_FOUND,
+    /** Finite features and weights whose logit is NaN (e.g. +∞ + −∞ after overflow): no probability exists. */
+    NON_FINITE_SCORE,
+    /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
+    INTERNAL_ERROR
+}

@@ -1,0 +1,31 @@
+package io.streamscore.common.event;
+
+/**
+ * One scored event as written to the scores topic.
+ *
+ * @param eventId        the event's id, null when the event had none
+ * @param modelId        the model that scored it
+ * @param modelVersion   that model's version
+ * @param probability    P(y = 1 | x), exactly {@code LogisticModel.predictProbability} of the event's features
+ * @param label          1 when probability ≥ threshold, else 0
+ * @param threshold      the model's decision threshold
+ * @param eventTimestamp the input record's timestamp, ms since the epoch
+ * @param scoredAt       when the scorer scored it, ms since the epoch
+ */
+public record Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
+                    long eventTimestamp, long scoredAt) {
+    public Score {
+        if (modelId == null || modelId.isEmpty()) {
+            throw new IllegalArgumentException("modelId must be a non-empty string");
+        }
+        if (!(probability >= 0.0 && probability <= 1.0)) {
+            throw new IllegalArgumentException("probability is " + probability + "; must be in [0, 1]");
+        }
+        if (label != 0 && label != 1) {
+            throw new IllegalArgumentException("label is " + label + "; must be 0 or 1");
+        }
+        if (!(threshold > 0.0 && threshold < 1.0)) {
+            throw new IllegalArgumentException("threshold is " + threshold + "; must be in (0, 1)");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.streamscore.common.event;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamscore.common.Json;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The score's JSON form on the scores topic:
+ *
+ * <pre>{@code
+ * {"schemaVersion":1,"eventId":"e-42","modelId":"fraud","modelVersion":3,"probability":0.7310585786300049,
+ *  "label":1,"threshold":0.5,"eventTimestamp":1763856000000,"scoredAt":1763856000012}
+ * }</pre>
+ *
+ * {@code eventId} is left out when the event had none. Doubles are written by Jackson as {@link Double#toString}
+ * does, so the probability reads back bit for bit. Written with the streaming generator: this is the hot path.
+ */
+public final class ScoreJson {
+    /** The score schema this code writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private ScoreJson() {
+    }
+
+    public static byte[] toBytes(Score s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", SCHEMA_VERSION);
+            if (s.eventId() != null) {
+                g.writeStringField("eventId", s.eventId());
+            }
+            g.writeStringField("modelId", s.modelId());
+            g.writeNumberField("modelVersion", s.modelVersion());
+            g.writeNumberField("probability", s.probability());
+            g.writeNumberField("label", s.label());
+            g.writeNumberField("threshold", s.threshold());
+            g.writeNumberField("eventTimestamp", s.eventTimestamp());
+            g.writeNumberField("scoredAt", s.scoredAt());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a score", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads a score (for consumers and tests; not on the scorer's path).
+     *
+     * @throws IllegalArgumentException naming the field that is missing or wrong
+     */
+    public static Score fromBytes(byte[] json) {
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("score JSON is malformed: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("score JSON must be an object");
+        }
+        long schema = required(n, "schemaVersion").asLong();
+        if (schema > SCHEMA_VERSION) {
+            throw new IllegalArgumentException("score has schemaVersion " + schema + "; this version supports at most "
+                    + SCHEMA_VERSION);
+        }
+        JsonNode eventId = n.get("eventId");
+        return new Score(eventId == null || eventId.isNull() ? null : eventId.asText(),
+                required(n, "modelId").asText(), required(n, "modelVersion").asLong(),
+                required(n, "probability").doubleValue(), required(n, "label").asInt(),
+                required(n, "threshold").doubleValue(), required(n, "eventTimestamp").asLong(),
+                required(n, "scoredAt").asLong());
+    }
+
+    private static JsonNode required(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("score JSON is missing required field '" + field + "'");
+        }
+        return v;
+    }
+}

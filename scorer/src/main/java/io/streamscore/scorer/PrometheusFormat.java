@@ -1,0 +1,86 @@
+package io.streamscore.scorer;
+
+import io.streamscore.common.event.ReasonCode;
+
+import java.util.Map;
+
+/**
+ * Renders {@link ScorerMetrics} in the Prometheus text exposition format, version 0.0.4
+ * (https://prometheus.io/docs/instrumenting/exposition_formats/): HELP and TYPE lines, then one sample per line;
+ * a histogram as cumulative {@code _bucket{le=…}} samples ending at {@code +Inf}, then {@code _sum} and {@code _count}.
+ */
+public final class PrometheusFormat {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private PrometheusFormat() {
+    }
+
+    /** @param streamsState the Kafka Streams client state, rendered as a labelled gauge; null to leave it out */
+    public static String render(ScorerMetrics m, String streamsState) {
+        StringBuilder out = new StringBuilder(4096);
+        header(out, "streamscore_records_scored_total", "counter", "Feature records scored.");
+        out.append("streamscore_records_scored_total ").append(m.scoredCount()).append('\n');
+
+        header(out, "streamscore_records_dead_lettered_total", "counter", "Feature records sent to the dead-letter topic, by reason.");
+        for (ReasonCode r : ReasonCode.values()) {
+            out.append("streamscore_records_dead_lettered_total{reason=\"").append(r.name()).append("\"} ")
+                    .append(m.deadLetteredCount(r)).append('\n');
+        }
+
+        header(out, "streamscore_models_applied_total", "counter", "Model records applied (new model or newer version).");
+        out.append("streamscore_models_applied_total ").append(m.modelsAppliedCount()).append('\n');
+        header(out, "streamscore_models_retired_total", "counter", "Models retired by a tombstone.");
+        out.append("streamscore_models_retired_total ").append(m.modelsRetiredCount()).append('\n');
+        header(out, "streamscore_models_rejected_total", "counter", "Model records not applied, by reason.");
+        for (ModelRejection r : ModelRejection.values()) {
+            out.append("streamscore_models_rejected_total{reason=\"").append(r.name()).append("\"} ")
+                    .append(m.modelsRejectedCount(r)).append('\n');
+        }
+
+        header(out, "streamscore_model_serving_version", "gauge", "Version of the model being served, per model id.");
+        for (Map.Entry<String, Long> e : m.servingVersions().entrySet()) {
+            out.append("streamscore_model_serving_version{model_id=\"").append(escape(e.getKey())).append("\"} ")
+                    .append(e.getValue()).append('\n');
+        }
+
+        header(out, "streamscore_scoring_latency_seconds", "histogram",
+                "Time from reading a feature record to its serialized score.");
+        long[] counts = m.latencyBucketCounts();
+        long cumulative = 0;
+        for (int i = 0; i < ScorerMetrics.LATENCY_BUCKETS.length; i++) {
+            cumulative += counts[i];
+            out.append("streamscore_scoring_latency_seconds_bucket{le=\"").append(ScorerMetrics.LATENCY_BUCKETS[i])
+                    .append("\"} ").append(cumulative).append('\n');
+        }
+        cumulative += counts[counts.length - 1];
+        out.append("streamscore_scoring_latency_seconds_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+        out.append("streamscore_scoring_latency_seconds_sum ").append(m.latencySecondsSum()).append('\n');
+        out.append("streamscore_scoring_latency_seconds_count ").append(cumulative).append('\n');
+
+        if (streamsState != null) {
+            header(out, "streamscore_streams_state", "gauge", "1 for the Kafka Streams client's current state.");
+            out.append("streamscore_streams_state{state=\"").append(escape(streamsState)).append("\"} 1\n");
+        }
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /** Label values escape backslash, double quote and line feed. */
+    static String escape(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '"' -> b.append("\\\"");
+                case '\n' -> b.append("\\n");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,151 @@
+package io.streamscore.scorer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/** The scorer's command line: {@code java -jar scorer.jar --bootstrap-servers HOST:PORT [options]}. */
+@Command(name = "scorer", mixinStandardHelpOptions = true, version = "streamscore scorer 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+                "Scores feature events from Kafka with the latest logistic-regression model per model id.",
+                "Reads models (compacted topic, key = model id) and features; writes scores and dead letters.",
+                "Settings are layered: defaults, then --client-config FILE, then these flags.",
+                "",
+                "Examples:",
+                "  java -jar scorer.jar --bootstrap-servers localhost:9092 --create-topics",
+                "  java -jar scorer.jar --bootstrap-servers broker:9093 --client-config sasl.properties \\",
+                "      --features-topic clicks --threads 2 --processing-guarantee at_least_once",
+                ""})
+public final class ScorerCli implements Callable<Integer> {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    // No picocli defaults: a flag the user did not give must not override the --client-config file.
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (required here or in --client-config).")
+    String bootstrapServers;
+    @Option(names = "--application-id", description = "Kafka Streams application id (consumer group). Default: streamscore-scorer.")
+    String applicationId;
+    @Option(names = "--models-topic", description = "Compacted model topic. Default: models.")
+    String modelsTopic;
+    @Option(names = "--features-topic", description = "Feature event topic. Default: features.")
+    String featuresTopic;
+    @Option(names = "--scores-topic", description = "Output topic for scores. Default: scores.")
+    String scoresTopic;
+    @Option(names = "--dead-letters-topic", description = "Output topic for unscorable records. Default: dead-letters.")
+    String deadLettersTopic;
+    @Option(names = "--processing-guarantee", description = "exactly_once_v2 or at_least_once. Default: exactly_once_v2.")
+    String processingGuarantee;
+    @Option(names = "--threads", description = "Stream threads. Default: 1.")
+    Integer threads;
+    @Option(names = "--http-port", description = "Port for /health and /metrics; 0 = any free port. Default: 8080.")
+    Integer httpPort;
+    @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of failing.")
+    boolean createTopics;
+    @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
+    Path clientConfig;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Runner runner;
+
+    /** How a resolved config is run; the real one starts the app, tests capture the config instead. */
+    @FunctionalInterface
+    interface Runner {
+        void run(ScorerConfig config) throws Exception;
+    }
+
+    ScorerCli(Runner runner) {
+        this.runner = runner;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                config -> new ScorerApp(config).run()).execute(args));
+    }
+
+    /** The command line with the given writers and runner, so tests can capture output and the config. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, Runner runner) {
+        CommandLine cl = new CommandLine(new ScorerCli(runner));
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("scorer: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, c, parseResult) -> {
+            c.getErr().println("scorer: failed: " + e);
+            org.slf4j.LoggerFactory.getLogger(ScorerCli.class).error("Scorer failed", e);
+            return EXIT_FAILED;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ScorerConfig config;
+        try {
+            config = ScorerConfig.resolve(readFile(), flags());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            runner.run(config);
+        } catch (ScorerApp.MissingTopicsException e) {
+            spec.commandLine().getErr().println("scorer: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        return EXIT_OK;
+    }
+
+    private Map<String, String> readFile() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (clientConfig == null) {
+            return m;
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(clientConfig)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --client-config " + clientConfig + ": " + e.getMessage());
+        }
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return m;
+    }
+
+    private Map<String, String> flags() {
+        Map<String, String> m = new LinkedHashMap<>();
+        putIfGiven(m, ScorerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        putIfGiven(m, ScorerConfig.APPLICATION_ID, applicationId);
+        putIfGiven(m, ScorerConfig.MODELS_TOPIC, modelsTopic);
+        putIfGiven(m, ScorerConfig.FEATURES_TOPIC, featuresTopic);
+        putIfGiven(m, ScorerConfig.SCORES_TOPIC, scoresTopic);
+        putIfGiven(m, ScorerConfig.DEAD_LETTERS_TOPIC, deadLettersTopic);
+        putIfGiven(m, ScorerConfig.PROCESSING_GUARANTEE, processingGuarantee);
+        putIfGiven(m, ScorerConfig.THREADS, threads);
+        putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
+        if (createTopics) {
+            m.put(ScorerConfig.CREATE_TOPICS, "true");
+        }
+        return m;
+    }
+
+    private static void putIfGiven(Map<String, String> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value.toString());
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.streamscore.scorer;
+
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The scorer's whole configuration, validated: where Kafka is, the four topics, the processing guarantee, threads, the
+ * HTTP port, and every other Kafka client property passed through (security settings, tuning).
+ *
+ * <p>Built in one place by {@link #resolve}: defaults, then the {@code --client-config} file, then command-line flags,
+ * each layer a map of property names, the later one winning (the user always wins over a default). Scorer settings
+ * use {@code streamscore.*} names so they too can live in the file.
+ *
+ * @param clientProperties every property not interpreted here, passed to Kafka unchanged
+ */
+public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
+                           String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
+                           int httpPort, boolean createTopics, Duration shutdownTimeout,
+                           Map<String, String> clientProperties) {
+
+    public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
+    public static final String PROCESSING_GUARANTEE = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
+    public static final String THREADS = StreamsConfig.NUM_STREAM_THREADS_CONFIG;
+    public static final String MODELS_TOPIC = "streamscore.topic.models";
+    public static final String FEATURES_TOPIC = "streamscore.topic.features";
+    public static final String SCORES_TOPIC = "streamscore.topic.scores";
+    public static final String DEAD_LETTERS_TOPIC = "streamscore.topic.dead-letters";
+    public static final String HTTP_PORT = "streamscore.http.port";
+    public static final String CREATE_TOPICS = "streamscore.create.topics";
+    public static final String SHUTDOWN_TIMEOUT_MS = "streamscore.shutdown.timeout.ms";
+
+    public static final String DEFAULT_APPLICATION_ID = "streamscore-scorer";
+    public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
+    public static final String EXACTLY_ONCE_V2 = StreamsConfig.EXACTLY_ONCE_V2;
+
+    public ScorerConfig {
+        bootstrapServers = requireText(bootstrapServers, BOOTSTRAP_SERVERS,
+                "pass --bootstrap-servers HOST:PORT or set it in the --client-config file");
+        applicationId = requireText(applicationId, APPLICATION_ID, null);
+        modelsTopic = requireText(modelsTopic, MODELS_TOPIC, null);
+        featuresTopic = requireText(featuresTopic, FEATURES_TOPIC, null);
+        scoresTopic = requireText(scoresTopic, SCORES_TOPIC, null);
+        deadLettersTopic = requireText(deadLettersTopic, DEAD_LETTERS_TOPIC, null);
+        if (!AT_LEAST_ONCE.equals(processingGuarantee) && !EXACTLY_ONCE_V2.equals(processingGuarantee)) {
+            throw new IllegalArgumentException(PROCESSING_GUARANTEE + " is '" + processingGuarantee + "'; must be "
+                    + EXACTLY_ONCE_V2 + " or " + AT_LEAST_ONCE);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException(THREADS + " is " + threads + "; must be >= 1");
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException(HTTP_PORT + " is " + httpPort + "; must be in 0..65535 (0 = any free port)");
+        }
+        if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            throw new IllegalArgumentException(SHUTDOWN_TIMEOUT_MS + " is " + shutdownTimeout + "; must be positive");
+        }
+        java.util.Set<String> topics = new java.util.HashSet<>();
+        for (String t : new String[]{modelsTopic, featuresTopic, scoresTopic, deadLettersTopic}) {
+            if (!topics.add(t)) {
+                throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; the models, features, "
+                        + "scores and dead-letters topics must differ");
+            }
+        }
+        clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** The bottom layer: every default, by property name. */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(APPLICATION_ID, DEFAULT_APPLICATION_ID);
+        d.put(PROCESSING_GUARANTEE, EXACTLY_ONCE_V2);
+        d.put(THREADS, "1");
+        d.put(MODELS_TOPIC, "models");
+        d.put(FEATURES_TOPIC, "features");
+        d.put(SCORES_TOPIC, "scores");
+        d.put(DEAD_LETTERS_TOPIC, "dead-letters");
+        d.put(HTTP_PORT, "8080");
+        d.put(CREATE_TOPICS, "false");
+        d.put(SHUTDOWN_TIMEOUT_MS, "30000");
+        return d;
+    }
+
+    /**
+     * Layers defaults, then {@code file}, then {@code flags} (later wins) into one validated config.
+     *
+     * @throws IllegalArgumentException naming the property and the value that is wrong
+     */
+    public static ScorerConfig resolve(Map<String, String> file, Map<String, String> flags) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(file);
+        merged.putAll(flags);
+        String bootstrap = merged.remove(BOOTSTRAP_SERVERS);
+        String appId = merged.remove(APPLICATION_ID);
+        String guarantee = merged.remove(PROCESSING_GUARANTEE);
+        int threads = integer(merged.remove(THREADS), THREADS);
+        String models = merged.remove(MODELS_TOPIC);
+        String features = merged.remove(FEATURES_TOPIC);
+        String scores = merged.remove(SCORES_TOPIC);
+        String deadLetters = merged.remove(DEAD_LETTERS_TOPIC);
+        int port = integer(merged.remove(HTTP_PORT), HTTP_PORT);
+        boolean create = bool(merged.remove(CREATE_TOPICS), CREATE_TOPICS);
+        Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
+        return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
+                shutdown, merged);
+    }
+
+    /**
+     * The Kafka Streams properties: the pass-through client properties, then this config's settings, then the
+     * dead-letter wiring (the built-in DLQ topic is the dead-letters topic, the processing exception handler is
+     * {@link DeadLetterProcessingExceptionHandler}), which a file cannot override because the scorer's invariant
+     * depends on it.
+     */
+    public Properties toStreamsProperties(ScorerMetrics metrics) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(BOOTSTRAP_SERVERS, bootstrapServers);
+        p.put(APPLICATION_ID, applicationId);
+        p.put(PROCESSING_GUARANTEE, processingGuarantee);
+        p.put(THREADS, String.valueOf(threads));
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
+        p.put(DeadLetterProcessingExceptionHandler.METRICS_CONFIG, metrics);
+        return p;
+    }
+
+    /** Properties for an Admin client: the pass-through client properties (security!) plus the bootstrap servers. */
+    public Properties toAdminProperties() {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(BOOTSTRAP_SERVERS, bootstrapServers);
+        return p;
+    }
+
+    /** Every setting by property name, sorted, secrets replaced by {@code [hidden]}: what the start log shows. */
+    public Map<String, String> describeMasked() {
+        Map<String, String> all = new TreeMap<>(clientProperties);
+        all.put(BOOTSTRAP_SERVERS, bootstrapServers);
+        all.put(APPLICATION_ID, applicationId);
+        all.put(PROCESSING_GUARANTEE, processingGuarantee);
+        all.put(THREADS, String.valueOf(threads));
+        all.put(MODELS_TOPIC, modelsTopic);
+        all.put(FEATURES_TOPIC, featuresTopic);
+        all.put(SCORES_TOPIC, scoresTopic);
+        all.put(DEAD_LETTERS_TOPIC, deadLettersTopic);
+        all.put(HTTP_PORT, String.valueOf(httpPort));
+        all.put(CREATE_TOPICS, String.valueOf(createTopics));
+        all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));
+        all.replaceAll((k, v) -> isSecret(k) ? "[hidden]" : v);
+        return all;
+    }
+
+    /** Masked: never prints a secret (records would print clientProperties verbatim). */
+    @Override
+    public String toString() {
+        return "ScorerConfig" + describeMasked();
+    }
+
+    /**
+     * True for property names whose values are credentials: JAAS configs, passwords, secrets, private keys and key
+     * material (ssl.keystore.key, ssl.key.password), tokens and credentials (OAuth).
+     */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("jaas") || k.contains("password") || k.contains("secret") || k.contains("token")
+                || k.contains("credential") || k.startsWith("ssl.key") || k.endsWith(".key")
+                || k.contains("keystore.key") || k.contains("private");
+    }
+
+    private static String requireText(String value, String name, String hint) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is not set" + (hint == null ? "" : ": " + hint));
+        }
+        return value.trim();
+    }
+
+    private static int integer(String value, String name) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is '" + value + "'; must be an integer");
+        }
+    }
+
+    private static boolean bool(String value, String name) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(name + " is '" + value + "'; must be true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+}

@@ -1,0 +1,51 @@
+package io.streamscore.scorer;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * Builds the scorer's topology, a pure function of its configuration (plus the metrics sink it reports to):
+ *
+ * <pre>
+ *   models topic ──► model-gate (global, every instance) ──► ModelStore (decoded models, in memory)
+ *                                                                 ▲ lookup
+ *   features topic ──► scorer ──► scores topic
+ *                            └──► dead-letters topic
+ * </pre>
+ *
+ * Keys and values are read as raw bytes so that deserialization cannot fail outside the scorer's control and dead
+ * letters carry the original bytes. The feature stream is never repartitioned: every instance holds every model.
+ */
+public final class ScorerTopology {
+    public static final String MODEL_STORE = "models-store";
+    static final String MODELS_SOURCE = "models-source";
+    static final String MODEL_GATE = "model-gate";
+    static final String FEATURES_SOURCE = "features-source";
+    static final String SCORER = "scorer";
+    static final String SCORES_SINK = "scores-sink";
+    static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private ScorerTopology() {
+    }
+
+    /** The topology with a private metrics sink (for callers that do not read metrics). */
+    public static Topology build(ScorerConfig config) {
+        return build(config, new ScorerMetrics());
+    }
+
+    public static Topology build(ScorerConfig config, ScorerMetrics metrics) {
+        ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
+        ByteArraySerializer bytesOut = new ByteArraySerializer();
+        Topology topology = new Topology();
+        // Topology.addGlobalStore registers the store with reprocess-on-restore, so restored records pass the gate too.
+        topology.addGlobalStore(new ModelStore.Builder(MODEL_STORE), MODELS_SOURCE, bytesIn, bytesIn,
+                config.modelsTopic(), MODEL_GATE, () -> new ModelUpdateProcessor(MODEL_STORE, metrics));
+        topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK, metrics),
+                FEATURES_SOURCE);
+        topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
+        topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
+        return topology;
+    }
+}

@@ -1,0 +1,84 @@
+package io.streamscore.scorer;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.common.event.FeatureEvent;
+import io.streamscore.common.event.FeatureEventException;
+import io.streamscore.common.event.FeatureEventJson;
+import io.streamscore.common.event.ReasonCode;
+import io.streamscore.common.event.Score;
+import io.streamscore.common.event.ScoreJson;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Scores one feature record: parse → model lookup in the global {@link ModelStore} → dot product and sigmoid →
+ * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink.
+ *
+ * <p>Expected bad input (every {@link ReasonCode} but {@code INTERNAL_ERROR}) is classified here and branched to the
+ * dead-letter sink without going through Kafka's exception handlers. Anything else is a bug: it propagates to the
+ * processing exception handler ({@link DeadLetterProcessingExceptionHandler}), which sends the record to the same topic
+ * as {@code INTERNAL_ERROR}. Nothing is forwarded before the last step that can throw, so each input record yields
+ * exactly one output record either way. Keys, values and headers of the input are the raw bytes, passed on untouched.
+ */
+final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final String storeName;
+    private final String scoresSink;
+    private final String deadLettersSink;
+    private final ScorerMetrics metrics;
+    private ProcessorContext<byte[], byte[]> context;
+    private ModelStore models;
+
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics) {
+        this.storeName = storeName;
+        this.scoresSink = scoresSink;
+        this.deadLettersSink = deadLettersSink;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.models = context.getStateStore(storeName);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        long start = System.nanoTime();
+        FeatureEvent event;
+        LogisticModel model;
+        double[] x;
+        try {
+            event = FeatureEventJson.parse(record.value());
+            model = models.get(event.modelId());
+            if (model == null) {
+                throw new FeatureEventException(ReasonCode.MODEL_NOT_FOUND, "no model with id '" + event.modelId()
+                        + "' is being served");
+            }
+            x = event.vectorFor(model);
+        } catch (FeatureEventException e) {
+            deadLetter(record, e.reason(), e.getMessage());
+            return;
+        }
+        double p = model.predictProbability(x);
+        if (Double.isNaN(p)) {
+            deadLetter(record, ReasonCode.NON_FINITE_SCORE, "model '" + model.modelId() + "' v" + model.version()
+                    + " gives a NaN logit for these features (a term overflowed to ±Infinity)");
+            return;
+        }
+        Score score = new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p), model.threshold(),
+                record.timestamp(), context.currentSystemTimeMs());
+        byte[] value = ScoreJson.toBytes(score);
+        metrics.scored(System.nanoTime() - start);
+        context.forward(record.withValue(value), scoresSink);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, ReasonCode reason, String message) {
+        RecordMetadata md = context.recordMetadata().orElse(null);
+        metrics.deadLettered(reason);
+        context.forward(record.withHeaders(DeadLetters.headers(record.headers(), reason, message,
+                DeadLetters.CLASSIFIED_EXCEPTION, "", md == null ? null : md.topic(), md == null ? -1 : md.partition(),
+                md == null ? -1 : md.offset())), deadLettersSink);
+    }
+}

@@ -1,0 +1,99 @@
+package io.streamscore.scorer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScorerCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final List<ScorerConfig> ran = new ArrayList<>();
+
+    private int run(String... args) {
+        return ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), ran::add).execute(args);
+    }
+
+    @Test
+    void shouldPrintHelpWithOptionsDefaultsAndExamples() {
+        assertEquals(ScorerCli.EXIT_OK, run("--help"));
+        String help = out.toString().replaceAll("\\s+", " ");  // picocli wraps long descriptions
+        for (String s : List.of("--bootstrap-servers", "--application-id", "--models-topic", "--features-topic",
+                "--scores-topic", "--dead-letters-topic", "--processing-guarantee", "--threads", "--client-config",
+                "--create-topics", "--http-port", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
+            assertTrue(help.contains(s), "help mentions " + s + ":\n" + help);
+        }
+        assertTrue(ran.isEmpty());
+    }
+
+    @Test
+    void shouldExitWithUsageAndOneClearLineForAnUnknownOption() {
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--bogus"));
+        assertEquals("scorer: Unknown option: '--bogus' (see --help)", err.toString().strip());
+        assertTrue(ran.isEmpty());
+    }
+
+    @Test
+    void shouldExitWithUsageForAnInvalidValue() {
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--processing-guarantee", "exactly_once"));
+        assertEquals("scorer: processing.guarantee is 'exactly_once'; must be exactly_once_v2 or at_least_once (see --help)",
+                err.toString().strip());
+        assertEquals(ScorerCli.EXIT_USAGE, run("--threads", "many"));
+        assertTrue(ran.isEmpty());
+    }
+
+    @Test
+    void shouldExitWithUsageWhenBootstrapServersAreMissing() {
+        assertEquals(ScorerCli.EXIT_USAGE, run());
+        assertTrue(err.toString().startsWith("scorer: bootstrap.servers is not set"), err.toString());
+    }
+
+    @Test
+    void shouldLayerTheClientConfigFileUnderTheFlags(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "bootstrap.servers=file:9092\nsecurity.protocol=SASL_SSL\nnum.stream.threads=4\n"
+                + "streamscore.topic.features=from-file\n");
+        assertEquals(ScorerCli.EXIT_OK, run("--client-config", file.toString(), "--threads", "2", "--create-topics",
+                "--http-port", "0"));
+        ScorerConfig c = ran.get(0);
+        assertEquals("file:9092", c.bootstrapServers());
+        assertEquals(2, c.threads());
+        assertEquals("from-file", c.featuresTopic());
+        assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
+        assertTrue(c.createTopics());
+        assertEquals(0, c.httpPort());
+    }
+
+    @Test
+    void shouldExitWithUsageForAnUnreadableClientConfig(@TempDir Path dir) {
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--client-config", dir.resolve("nope").toString()));
+        assertTrue(err.toString().startsWith("scorer: cannot read --client-config"), err.toString());
+    }
+
+    @Test
+    void shouldExitFailedWithOneLineNamingMissingTopics() {
+        int code = ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), c -> {
+            throw new ScorerApp.MissingTopicsException("missing topics features, scores on b:1; create them or start with --create-topics");
+        }).execute("--bootstrap-servers", "b:1");
+        assertEquals(ScorerCli.EXIT_FAILED, code);
+        assertEquals("scorer: missing topics features, scores on b:1; create them or start with --create-topics",
+                err.toString().strip());
+    }
+
+    @Test
+    void shouldExitFailedWhenTheRunFails() {
+        int code = ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), c -> {
+            throw new IllegalStateException("broker gone");
+        }).execute("--bootstrap-servers", "b:1");
+        assertEquals(ScorerCli.EXIT_FAILED, code);
+        assertEquals("scorer: failed: java.lang.IllegalStateException: broker gone", err.toString().strip());
+    }
+}

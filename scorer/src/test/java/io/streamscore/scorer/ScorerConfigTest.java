@@ -1,0 +1,95 @@
+package io.streamscore.scorer;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScorerConfigTest {
+
+    @Test
+    void shouldUseDefaultsWhenOnlyBootstrapIsGiven() {
+        ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
+        assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
+                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Map.of()), c);
+    }
+
+    @Test
+    void shouldLayerDefaultsThenFileThenFlags() {
+        Map<String, String> file = Map.of("bootstrap.servers", "file:9092", "application.id", "from-file",
+                "num.stream.threads", "3", "streamscore.topic.scores", "file-scores", "security.protocol", "SASL_SSL");
+        Map<String, String> flags = Map.of("bootstrap.servers", "flag:9092", "num.stream.threads", "2");
+        ScorerConfig c = ScorerConfig.resolve(file, flags);
+        assertEquals("flag:9092", c.bootstrapServers());             // flag beats file
+        assertEquals(2, c.threads());
+        assertEquals("from-file", c.applicationId());                // file beats default
+        assertEquals("file-scores", c.scoresTopic());
+        assertEquals("models", c.modelsTopic());                     // default when nobody says otherwise
+        assertEquals(Map.of("security.protocol", "SASL_SSL"), c.clientProperties());
+    }
+
+    @Test
+    void shouldWireTheDeadLetterQueueAndHandlerIntoStreamsProperties() {
+        ScorerConfig c = ScorerConfig.resolve(Map.of("errors.dead.letter.queue.topic.name", "elsewhere",
+                "security.protocol", "SSL"), Map.of("bootstrap.servers", "b:1"));
+        ScorerMetrics m = new ScorerMetrics();
+        Properties p = c.toStreamsProperties(m);
+        assertEquals("dead-letters", p.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
+        assertEquals(DeadLetterProcessingExceptionHandler.class.getName(), p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG));
+        assertSame(m, p.get(DeadLetterProcessingExceptionHandler.METRICS_CONFIG));
+        assertEquals("SSL", p.get("security.protocol"));
+        assertEquals("exactly_once_v2", p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals("b:1", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    @Test
+    void shouldMaskSecretsInTheDescriptionAndToString() {
+        Map<String, String> file = Map.of(
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"hunter2\";",
+                "ssl.truststore.password", "hunter2", "ssl.keystore.password", "hunter2", "ssl.key.password", "hunter2",
+                "ssl.keystore.key", "-----BEGIN PRIVATE KEY----- hunter2", "sasl.oauthbearer.client.credentials.client.secret", "hunter2",
+                "security.protocol", "SASL_SSL", "ssl.truststore.location", "/etc/ts.jks");
+        ScorerConfig c = ScorerConfig.resolve(file, Map.of("bootstrap.servers", "b:1"));
+        Map<String, String> shown = c.describeMasked();
+        assertFalse(shown.toString().contains("hunter2"), shown.toString());
+        assertFalse(c.toString().contains("hunter2"), c.toString());
+        assertEquals("[hidden]", shown.get("sasl.jaas.config"));
+        assertEquals("SASL_SSL", shown.get("security.protocol"));
+        assertEquals("/etc/ts.jks", shown.get("ssl.truststore.location"));
+        assertEquals("b:1", shown.get("bootstrap.servers"));
+    }
+
+    @Test
+    void shouldRequireBootstrapServersWithAHint() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(Map.of(), Map.of()));
+        assertEquals("bootstrap.servers is not set: pass --bootstrap-servers HOST:PORT or set it in the --client-config file",
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"processing.guarantee=exactly_once", "num.stream.threads=0", "num.stream.threads=two",
+            "streamscore.http.port=70000", "streamscore.create.topics=yes", "streamscore.topic.scores=features",
+            "streamscore.shutdown.timeout.ms=0"})
+    void shouldRejectInvalidSettingsNamingTheProperty(String setting) {
+        String[] kv = setting.split("=", 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScorerConfig.resolve(Map.of(kv[0], kv[1]), Map.of("bootstrap.servers", "b:1")));
+        assertTrue(e.getMessage().contains(kv[0]) || e.getMessage().contains("'features'"), e.getMessage());
+    }
+
+    @Test
+    void shouldAcceptAtLeastOnce() {
+        assertEquals("at_least_once", ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1",
+                "processing.guarantee", "at_least_once")).processingGuarantee());
+    }
+}
