@@ -25,7 +25,7 @@ public final class ModelSerde implements Serde<LogisticModel> {
             }
             try {
                 return ModelJson.fromBytes(bytes);
-            } catch (InvalidModelException e) {
+            } catch (IllegalArgumentException e) { // InvalidModelException and anything else the reader refuses
                 throw new SerializationException("bad model record on topic '" + topic + "': " + e.getMessage(), e);
             }
         };

@@ -40,66 +40,141 @@ public final class ScorerApp {
         }
     }
 
-    /** Runs until the JVM is asked to stop; returns normally after a graceful shutdown. */
-    public void run() throws Exception {
+    /**
+     * Checks (or creates) the topics, then starts Kafka Streams and the HTTP endpoint and returns at once. For
+     * embedding (the demo, integration tests); {@link #run()} is the command-line lifecycle around it.
+     */
+    public Running start() throws Exception {
         log.info("Starting scorer with configuration {}", config.describeMasked());
         ensureTopics();
         ScorerMetrics metrics = new ScorerMetrics();
-        CountDownLatch stopped = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
         KafkaStreams streams = new KafkaStreams(ScorerTopology.build(config, metrics), config.toStreamsProperties(metrics));
-        // Not try-with-resources for streams: its close() waits forever; it is closed below with the timeout.
-        try (HttpEndpoint http = new HttpEndpoint(config.httpPort(), metrics, () -> streams.state().name())) {
-            streams.setUncaughtExceptionHandler(e -> {
-                log.error("Stream thread died; replacing it", e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
-            streams.setStateListener((now, before) -> {
-                log.info("Kafka Streams state {} -> {}", before, now);
-                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-                    stopped.countDown();
-                }
-            });
-            Thread hook = new Thread(() -> {
-                log.info("Shutdown requested; closing within {}", config.shutdownTimeout());
-                stopped.countDown();
-                // The JVM halts once the hooks return: wait for run() to finish closing.
-                try {
-                    if (!closed.await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-                        log.warn("Shutdown did not finish in time");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "scorer-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            streams.start();
-            log.info("Scorer started: HTTP on port {} (/health, /metrics)", http.port());
+        HttpEndpoint http;
+        try {
+            http = new HttpEndpoint(config.httpPort(), metrics, () -> streams.state().name());
+        } catch (java.io.IOException | RuntimeException e) {
+            streams.close(config.shutdownTimeout());
+            throw e;
+        }
+        Running running = new Running(streams, http, metrics, config.shutdownTimeout());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Stream thread died; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("Kafka Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                running.stopped.countDown();
+            }
+        });
+        streams.start();
+        log.info("Scorer started: HTTP on port {} (/health, /metrics)", http.port());
+        return running;
+    }
+
+    /** Runs until the JVM is asked to stop (SIGTERM/SIGINT); returns normally after a graceful shutdown. */
+    public void run() throws Exception {
+        CountDownLatch closed = new CountDownLatch(1);
+        Running running = start();
+        Thread hook = new Thread(() -> {
+            log.info("Shutdown requested; closing within {}", config.shutdownTimeout());
+            running.stopped.countDown();
+            // The JVM halts once the hooks return: wait for run() to finish closing.
             try {
-                stopped.await();
+                if (!closed.await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                    log.warn("Shutdown did not finish in time");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            KafkaStreams.State finalState = streams.state();
+        }, "scorer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        KafkaStreams.State finalState;
+        try {
+            running.awaitStop();
+            finalState = running.state();
+        } finally {
             try {
-                if (!streams.close(config.shutdownTimeout())) {
-                    log.warn("Kafka Streams did not close within {}", config.shutdownTimeout());
-                }
+                running.close();
             } finally {
                 closed.countDown();
             }
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Already shutting down: the hook is running and waits for the latch released above.
+        }
+        if (finalState == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException("Kafka Streams entered ERROR state (see the log above for the cause)");
+        }
+        log.info("Scorer stopped");
+    }
+
+    /** A started scorer: its state and metrics, and a close that stops it within the shutdown timeout. */
+    public static final class Running implements AutoCloseable {
+        private final KafkaStreams streams;
+        private final HttpEndpoint http;
+        private final ScorerMetrics metrics;
+        private final java.time.Duration shutdownTimeout;
+        private final CountDownLatch stopped = new CountDownLatch(1);
+        private boolean closed;
+
+        private Running(KafkaStreams streams, HttpEndpoint http, ScorerMetrics metrics, java.time.Duration shutdownTimeout) {
+            this.streams = streams;
+            this.http = http;
+            this.metrics = metrics;
+            this.shutdownTimeout = shutdownTimeout;
+        }
+
+        public KafkaStreams.State state() {
+            return streams.state();
+        }
+
+        public ScorerMetrics metrics() {
+            return metrics;
+        }
+
+        /** The HTTP port actually bound (useful with port 0). */
+        public int httpPort() {
+            return http.port();
+        }
+
+        /** Waits until Kafka Streams is RUNNING; false when the timeout passes first or it failed. */
+        public boolean awaitRunning(java.time.Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                KafkaStreams.State s = streams.state();
+                if (s == KafkaStreams.State.RUNNING) {
+                    return true;
+                }
+                if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                    return false;
+                }
+                Thread.sleep(20);
+            }
+            return false;
+        }
+
+        /** Blocks until Kafka Streams stops by itself (ERROR, NOT_RUNNING) or a shutdown is requested. */
+        public void awaitStop() throws InterruptedException {
+            stopped.await();
+        }
+
+        /** Closes Kafka Streams (within the shutdown timeout) and the HTTP endpoint; idempotent. */
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopped.countDown();
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Already shutting down: the hook is running and waits for the latch released above.
-            }
-            if (finalState == KafkaStreams.State.ERROR) {
-                throw new IllegalStateException("Kafka Streams entered ERROR state (see the log above for the cause)");
-            }
-            log.info("Scorer stopped");
-        } finally {
-            if (streams.state() != KafkaStreams.State.NOT_RUNNING) {
-                streams.close(config.shutdownTimeout());
+                if (!streams.close(shutdownTimeout)) {
+                    log.warn("Kafka Streams did not close within {}", shutdownTimeout);
+                }
+            } finally {
+                http.close();
             }
         }
     }
