@@ -3,6 +3,7 @@ package io.streamscore.trainer;
 import io.streamscore.common.ModelJson;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import io.streamscore.trainer.kafka.PublishOptions;
+import io.streamscore.trainer.kafka.TopicDataLoader;
 import io.streamscore.trainer.report.TrainingReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -32,8 +34,17 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training data: CSV with a header row.")
+    @Option(names = "--data", paramLabel = "FILE", description = "Training data: CSV with a header row.")
     Path data;
+
+    @Option(names = "--data-topic", paramLabel = "TOPIC",
+            description = "Train on labelled feature events from this Kafka topic instead of --data: a snapshot from the"
+                    + " beginning to the end offsets at start. Needs --bootstrap-servers. With --model-id, only that model's events are used.")
+    String dataTopic;
+
+    @Option(names = "--features", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "With --data-topic: the feature names, in order (default: those of the first event).")
+    List<String> featureNames;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.json", description = "Where to write the model JSON.")
     Path modelFile;
@@ -114,22 +125,28 @@ final class TrainCommand implements Callable<Integer> {
             if (test == null && !(holdout >= 0 && holdout < 1)) {
                 throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
             }
-            if (publishModel) {
+            if ((data == null) == (dataTopic == null)) {
+                throw new IllegalArgumentException("give exactly one of --data FILE and --data-topic TOPIC");
+            }
+            if (publishModel || dataTopic != null) {
                 publishOptions.clientProperties();
+            }
+            if (dataTopic != null && test != null) {
+                throw new IllegalArgumentException("--test is for CSV data; with --data-topic use --holdout");
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Dataset.Split split;
         try {
-            split = load();
+            split = load(out);
         } catch (DataFormatException e) {
             err.println("error: " + e.getMessage());
             return ExitCode.FAILED;
         }
         Dataset train = split.train();
         Dataset evaluation = split.holdout();
-        out.printf(Locale.ROOT, "data: %s, %d rows x %d features (%d positive)%s%n", data, train.rows(), train.cols(),
+        out.printf(Locale.ROOT, "data: %s, %d rows x %d features (%d positive)%s%n", train.source(), train.rows(), train.cols(),
                 train.positives(), evaluation == null ? "" : String.format(Locale.ROOT, "; evaluating on %d rows of %s",
                         evaluation.rows(), test != null ? test : "holdout"));
         out.flush();
@@ -138,7 +155,7 @@ final class TrainCommand implements Callable<Integer> {
         ProgressListener progress = quiet ? ProgressListener.NONE : bar;
         long start = System.nanoTime();
         TrainingResult result = new GradientDescentTrainer(options, clock, progress)
-                .train(train, evaluation, modelId != null ? modelId : defaultModelId(data));
+                .train(train, evaluation, modelId != null ? modelId : dataTopic != null ? dataTopic : defaultModelId(data));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!quiet) {
             bar.finish(result.iterations(), options.iterations(), result.finalObjective());
@@ -173,8 +190,21 @@ final class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private Dataset.Split load() throws DataFormatException {
-        Dataset all = CsvDataLoader.load(data, label);
+    private Dataset.Split load(PrintWriter out) throws DataFormatException {
+        Dataset all;
+        if (dataTopic != null) {
+            TopicDataLoader.Result read = TopicDataLoader.load(publishOptions.clientProperties(), dataTopic, modelId,
+                    featureNames, publishOptions.timeout(), n -> {
+                        out.printf(Locale.ROOT, "reading topic '%s': %,d records%n", dataTopic, n);
+                        out.flush();
+                    });
+            all = read.data();
+            if (read.recordsSkipped() > 0) {
+                out.printf(Locale.ROOT, "skipped %,d records of other model ids (training '%s')%n", read.recordsSkipped(), modelId);
+            }
+        } else {
+            all = CsvDataLoader.load(data, label);
+        }
         if (test != null) {
             return new Dataset.Split(all, CsvDataLoader.load(test, label, all.featureNames()));
         }
@@ -189,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         long positives = split.train().positives();
         if (positives == 0 || positives == split.train().rows()) {
-            throw new DataFormatException(data + ": after holding out " + holdout + " of the rows, the training part has"
+            throw new DataFormatException(all.source() + ": after holding out " + holdout + " of the rows, the training part has"
                     + " only one class; use more data or a smaller --holdout");
         }
         return split;

@@ -14,7 +14,7 @@ import java.util.Properties;
 public final class PublishOptions {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-            description = "Kafka brokers to publish to (also settable as bootstrap.servers in --client-config).")
+            description = "Kafka brokers to publish to / read --data-topic from (also settable as bootstrap.servers in --client-config).")
     String bootstrapServers;
 
     @Option(names = "--model-topic", paramLabel = "TOPIC", defaultValue = "models",
@@ -33,9 +33,14 @@ public final class PublishOptions {
             description = "Properties file with any Kafka client setting (security.protocol, sasl.*, ssl.*, timeouts), as Kafka's own tools take.")
     Path clientConfig;
 
-    @Option(names = "--publish-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long to wait for the brokers before publishing fails (the model file is kept either way).")
+    @Option(names = {"--kafka-timeout", "--publish-timeout"}, paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the brokers before reading or publishing fails (a trained model file is kept either way).")
     long timeoutSeconds;
+
+    /** How long any one broker operation may take. */
+    public Duration timeout() {
+        return Duration.ofSeconds(timeoutSeconds);
+    }
 
     /** The client properties: the --client-config file, then --bootstrap-servers on top. */
     public Properties clientProperties() {
@@ -44,7 +49,7 @@ public final class PublishOptions {
             props.put("bootstrap.servers", bootstrapServers);
         }
         if (!props.containsKey("bootstrap.servers")) {
-            throw new IllegalArgumentException("publishing needs --bootstrap-servers (or bootstrap.servers in --client-config)");
+            throw new IllegalArgumentException("Kafka needs --bootstrap-servers (or bootstrap.servers in --client-config)");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("--model-topic-partitions must be >= 1, got " + partitions);
@@ -55,7 +60,7 @@ public final class PublishOptions {
     /** Creates or checks the topic, then publishes the model as its id's next version; reports on {@code out}. */
     public ModelPublisher.Published publish(LogisticModel model, PrintWriter out) throws ModelPublisher.PublishException {
         Properties props = clientProperties();
-        try (ModelPublisher publisher = new ModelPublisher(props, modelTopic, Duration.ofSeconds(timeoutSeconds))) {
+        try (ModelPublisher publisher = new ModelPublisher(props, modelTopic, timeout())) {
             publisher.ensureCompactedTopic(partitions, Optional.ofNullable(replication));
             ModelPublisher.Published published = publisher.publish(model);
             out.printf("published model '%s' version %d to topic '%s' (partition %d, offset %d) at %s%n",
