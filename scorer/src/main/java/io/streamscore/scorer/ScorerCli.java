@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.kafka.ClientProperties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,12 +117,7 @@ public final class ScorerCli implements Callable<Integer> {
         if (clientConfig == null) {
             return m;
         }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(clientConfig)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --client-config " + clientConfig + ": " + e.getMessage());
-        }
+        Properties p = ClientProperties.load(clientConfig);
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
         return m;
     }

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.kafka.ClientProperties;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.time.Duration;
@@ -152,7 +153,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(HTTP_PORT, String.valueOf(httpPort));
         all.put(CREATE_TOPICS, String.valueOf(createTopics));
         all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));
-        all.replaceAll((k, v) -> isSecret(k) ? "[hidden]" : v);
+        all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }
 
@@ -160,17 +161,6 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     @Override
     public String toString() {
         return "ScorerConfig" + describeMasked();
-    }
-
-    /**
-     * True for property names whose values are credentials: JAAS configs, passwords, secrets, private keys and key
-     * material (ssl.keystore.key, ssl.key.password), tokens and credentials (OAuth).
-     */
-    public static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("jaas") || k.contains("password") || k.contains("secret") || k.contains("token")
-                || k.contains("credential") || k.startsWith("ssl.key") || k.endsWith(".key")
-                || k.contains("keystore.key") || k.contains("private");
     }
 
     private static String requireText(String value, String name, String hint) {

@@ -31,18 +31,22 @@ public final class ClientProperties {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(reader);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("client config file " + file + " does not exist");
+            throw new IllegalArgumentException("cannot read --client-config " + file + ": no such file");
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read client config file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read --client-config " + file + ": " + e.getMessage());
         }
         return props;
     }
 
-    /** True for properties whose values must never be logged: JAAS configs, passwords, keys, secrets, tokens. */
+    /**
+     * True for properties whose values must never be logged: JAAS configs (they embed passwords), passwords, secrets,
+     * tokens, credentials, private keys and SSL key material ({@code ssl.key.password}, {@code ssl.keystore.key}).
+     */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("jaas") || k.contains("token")
-                || k.endsWith(".key") || k.contains("key.pem") || k.contains("keystore.key") || k.contains("credential");
+        return k.contains("jaas") || k.contains("password") || k.contains("secret") || k.contains("token")
+                || k.contains("credential") || k.contains("private") || k.startsWith("ssl.key") || k.endsWith(".key")
+                || k.contains("keystore.key");
     }
 
     /** The properties sorted by name, secret values replaced, ready to log. */
