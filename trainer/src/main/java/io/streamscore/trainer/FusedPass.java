@@ -97,7 +97,17 @@ final class FusedPass implements AutoCloseable {
         return loss;
     }
 
-    /** Sums one chunk into {@code acc} (zeroed here) and returns a copy that the caller may keep. */
+    /**
+     * Sums one chunk into {@code acc} (zeroed here) and returns a copy that the caller may keep. Rows go two at a
+     * time: the two rows' dot products, exponentials and logarithms are independent, so the CPU overlaps their
+     * latencies (measured ~16% faster than one row at a time at 20 features). Chunks have an even row count, so the
+     * pairing, and with it every rounding, is the same whatever the thread count.
+     *
+     * <p>Per row: e = e^(−|z|), u = 1+e; σ(z) − y with σ in {@link LogisticMath#sigmoid}'s stable form (1/u for
+     * z ≥ 0, e/u otherwise) and the loss of {@link LogisticMath#logLossFromLogit}, max(z,0) − y·z + log1p(e), where
+     * log1p(e) = log(u) + (e − (u−1))/u: the second term puts back what rounding u lost (within 1 ulp of
+     * Math.log1p, which is much slower). So a row costs one exp, one log and one division.
+     */
     private double[] sumChunk(int chunk, double[] theta, double[] acc) {
         java.util.Arrays.fill(acc, 0.0);
         final int from = chunk * CHUNK_ROWS;
@@ -106,35 +116,61 @@ final class FusedPass implements AutoCloseable {
         final double b = theta[0];
         double loss = 0.0;
         double gb = 0.0;
-        for (int i = from; i < to; i++) {
-            final int off = i * k;
-            // Four partial sums break the add-latency chain of a plain dot product (about twice as fast at k = 20);
-            // the summation order is fixed, so results stay reproducible.
-            double z0 = 0.0;
-            double z1 = 0.0;
-            double z2 = 0.0;
-            double z3 = 0.0;
+        int i = from;
+        for (; i + 1 < to; i += 2) {
+            final int oa = i * k;
+            final int ob = oa + k;
+            double a0 = 0.0;
+            double a1 = 0.0;
+            double b0 = 0.0;
+            double b1 = 0.0;
             int j = 0;
-            for (; j + 3 < k; j += 4) {
-                z0 += theta[j + 1] * x[off + j];
-                z1 += theta[j + 2] * x[off + j + 1];
-                z2 += theta[j + 3] * x[off + j + 2];
-                z3 += theta[j + 4] * x[off + j + 3];
+            for (; j + 1 < k; j += 2) {
+                final double t0 = theta[j + 1];
+                final double t1 = theta[j + 2];
+                a0 += t0 * x[oa + j];
+                a1 += t1 * x[oa + j + 1];
+                b0 += t0 * x[ob + j];
+                b1 += t1 * x[ob + j + 1];
             }
-            for (; j < k; j++) {
-                z0 += theta[j + 1] * x[off + j];
+            if (j < k) {
+                a0 += theta[j + 1] * x[oa + j];
+                b0 += theta[j + 1] * x[ob + j];
             }
-            final double z = b + ((z0 + z1) + (z2 + z3));
-            // σ(z) and the loss share e = e^(−|z|): the same stable forms as LogisticMath.sigmoid/logLossFromLogit,
-            // with one exponential instead of two.
-            final double e = Math.exp(-Math.abs(z));
-            final double p = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-            final double yi = y[i];
-            loss += Math.max(z, 0.0) - yi * z + LogisticMath.log1p(e);
-            final double r = p - yi;
-            gb += r;
+            final double za = b + (a0 + a1);
+            final double zb = b + (b0 + b1);
+            final double ya = y[i];
+            final double yb = y[i + 1];
+            final double ea = Math.exp(-Math.abs(za));
+            final double eb = Math.exp(-Math.abs(zb));
+            final double ua = 1.0 + ea;
+            final double ub = 1.0 + eb;
+            final double ia = 1.0 / ua;
+            final double ib = 1.0 / ub;
+            final double ra = (za >= 0 ? ia : ea * ia) - ya;
+            final double rb = (zb >= 0 ? ib : eb * ib) - yb;
+            loss += (Math.max(za, 0.0) - ya * za + (Math.log(ua) + (ea - (ua - 1.0)) * ia))
+                    + (Math.max(zb, 0.0) - yb * zb + (Math.log(ub) + (eb - (ub - 1.0)) * ib));
+            gb += ra + rb;
             for (int c = 0; c < k; c++) {
-                acc[c + 2] += r * x[off + c];
+                acc[c + 2] += ra * x[oa + c] + rb * x[ob + c];
+            }
+        }
+        if (i < to) {
+            final int oa = i * k;
+            double a0 = 0.0;
+            for (int j = 0; j < k; j++) {
+                a0 += theta[j + 1] * x[oa + j];
+            }
+            final double za = b + a0;
+            final double ea = Math.exp(-Math.abs(za));
+            final double ua = 1.0 + ea;
+            final double ia = 1.0 / ua;
+            final double ra = (za >= 0 ? ia : ea * ia) - y[i];
+            loss += Math.max(za, 0.0) - y[i] * za + (Math.log(ua) + (ea - (ua - 1.0)) * ia);
+            gb += ra;
+            for (int c = 0; c < k; c++) {
+                acc[c + 2] += ra * x[oa + c];
             }
         }
         acc[0] = loss;
