@@ -66,10 +66,15 @@ final class E2e {
 
     /** Idempotent, acks=all, bytes in and out: the tests decide every key, value and timestamp. */
     static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker kafka) {
+        return producer(kafka, 5);
+    }
+
+    /** As {@link #producer(EmbeddedKafkaBroker)}; linger 0 for one synchronous send at a time. */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker kafka, int lingerMs) {
         Properties p = client(kafka);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

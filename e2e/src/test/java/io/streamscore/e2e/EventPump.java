@@ -36,7 +36,7 @@ final class EventPump implements AutoCloseable {
     private volatile boolean stop;
 
     EventPump(EmbeddedKafkaBroker kafka, String topic, List<String> modelIds, long seed) {
-        this.producer = E2e.producer(kafka);
+        this.producer = E2e.producer(kafka, 0);
         this.topic = topic;
         this.modelIds = List.copyOf(modelIds);
         this.thread = new Thread(() -> pump(seed), "event-pump");
