@@ -96,10 +96,16 @@ final class EventPump implements AutoCloseable {
         return model.predictProbability(model.toVector(s.features()));
     }
 
+    /** Stops the pump (if a test failed before {@link #stop()}) and closes its producer. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop = true;
-        thread.join(TimeUnit.SECONDS.toMillis(40));
-        producer.close();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(40));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            producer.close();
+        }
     }
 }
