@@ -76,11 +76,14 @@ class DockerComposeTest {
             String target = build.path("target").asText();
             assertTrue(stages.containsKey(target), app + " build target '" + target + "' is a stage of the Dockerfile; stages: "
                     + stages.keySet());
-            // The stage copies the module's runnable jar, which the module's pom names <finalName>app</finalName>.
+            // The stage copies the module's runnable jar, which the module's pom writes as target/app.jar (the jar's
+            // final name, or the shade plugin's output file).
             String copy = "/src/" + app + "/target/" + app + ".jar";
             assertTrue(stages.get(target).contains(copy), "stage '" + target + "' copies " + copy);
             String pom = Files.readString(root.resolve(app).resolve("pom.xml"));
-            assertTrue(pom.contains("<finalName>" + app + "</finalName>"), app + "/pom.xml builds target/" + app + ".jar");
+            assertTrue(pom.contains("<finalName>" + app + "</finalName>")
+                            || pom.contains("<outputFile>${project.build.directory}/" + app + ".jar</outputFile>"),
+                    app + "/pom.xml builds target/" + app + ".jar");
         }
         assertTrue(stages.get(services.path("scorer").path("build").path("target").asText())
                         .contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/scorer.jar\"]"),
