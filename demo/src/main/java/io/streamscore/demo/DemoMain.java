@@ -70,7 +70,7 @@ import java.util.stream.Stream;
             ""
         })
 public final class DemoMain implements java.util.concurrent.Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DemoMain.class);
+    // No static Logger: main() must point log4j2 at the demo's config before the first logger is created.
     /** The log4j2 config in this jar; a user's -Dlog4j2.configurationFile wins. */
     private static final String LOG_CONFIG = "demo-log4j2.xml";
     private static final int FIRST_SAMPLES = 5;
@@ -122,7 +122,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     String label;
 
     @Option(names = "--training-rows", paramLabel = "N", defaultValue = "4000",
-            description = "Rows of generated training data (20% of them held out for the trainer's evaluation).")
+            description = "Rows of generated training data (20%% of them held out for the trainer's evaluation).")
     int trainingRows;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
@@ -213,7 +213,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             err.println("demo: FAILED: interrupted");
             return ExitCode.FAILED;
         } catch (Exception e) {
-            LOG.debug("demo failed", e);
+            log().debug("demo failed", e);
             err.println("demo: FAILED: " + describe(e));
             return ExitCode.FAILED;
         } finally {
@@ -528,12 +528,12 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         console.line("Kafka and the scorer keep running until Ctrl-C.  bootstrap.servers=" + b);
         console.line("Try (kcat):");
         console.line("  # produce a feature event (key = entity id; murmur2_random = the Java producer's partitioner)");
-        console.line("  echo 'entity-42\t{\"eventId\":\"kcat-1\",\"modelId\":\"" + model.modelId() + "\",\"features\":{"
-                + features + "}}' | kcat -b " + b + " -P -t " + featuresTopic + " -K '\\t' -X partitioner=murmur2_random");
+        console.line("  echo 'entity-42|{\"eventId\":\"kcat-1\",\"modelId\":\"" + model.modelId() + "\",\"features\":{"
+                + features + "}}' | kcat -b " + b + " -P -t " + featuresTopic + " -K '|' -X partitioner=murmur2_random");
         console.line("  # read the scores (committed ones only), with keys");
         console.line("  kcat -b " + b + " -C -t " + scoresTopic + " -X isolation.level=read_committed -o beginning -e -f '%k %s\\n'");
         console.line("  # read the model topic (key = model id)");
-        console.line("  kcat -b " + b + " -C -t " + modelsTopic + " -o beginning -e -f '%k v%o: %s\\n'");
+        console.line("  kcat -b " + b + " -C -t " + modelsTopic + " -o beginning -e -f '%k @%o: %s\\n'");
         stop.await();
         console.line("");
     }
@@ -542,6 +542,10 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         if (stop.getCount() == 0) {
             throw new DemoFailure("stopped (Ctrl-C) before the run finished");
         }
+    }
+
+    private static Logger log() {
+        return LoggerFactory.getLogger(DemoMain.class);
     }
 
     private static double seconds(long startNanos) {
@@ -562,7 +566,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
-            LOG.warn("could not delete the scorer's state dir {}: {}", dir, e.getMessage());
+            log().warn("could not delete the scorer's state dir {}: {}", dir, e.getMessage());
         }
     }
 }
