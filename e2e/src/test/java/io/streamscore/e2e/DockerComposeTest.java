@@ -13,8 +13,6 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,25 +182,13 @@ class DockerComposeTest {
 
     /**
      * Parses and resolves scorer flags with the scorer's real command line and returns the config it would run,
-     * without running it. {@code ScorerCli.commandLine(out, err, runner)} and its {@code Runner} are package-private,
-     * so they are reached by reflection; a proxy runner captures the config.
+     * without running it: the runner captures the config instead of starting the app.
      */
-    private static ScorerConfig parseScorer(String... args) throws Exception {
-        Class<?> runnerType = Class.forName(ScorerCli.class.getName() + "$Runner");
+    private static ScorerConfig parseScorer(String... args) throws UsageError {
         AtomicReference<ScorerConfig> captured = new AtomicReference<>();
-        Object runner = Proxy.newProxyInstance(runnerType.getClassLoader(), new Class<?>[] {runnerType},
-                (proxy, method, margs) -> {
-                    if (method.getName().equals("run")) {
-                        captured.set((ScorerConfig) margs[0]);
-                        return null;
-                    }
-                    throw new UnsupportedOperationException(method.toString());
-                });
-        Method factory = ScorerCli.class.getDeclaredMethod("commandLine", PrintWriter.class, PrintWriter.class, runnerType);
-        factory.setAccessible(true);
         StringWriter err = new StringWriter();
-        CommandLine cl = (CommandLine) factory.invoke(null, new PrintWriter(new StringWriter(), true),
-                new PrintWriter(err, true), runner);
+        CommandLine cl = ScorerCli.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                captured::set);
         int exit = cl.execute(args);
         if (exit == ScorerCli.EXIT_USAGE) {
             throw new UsageError(err.toString());

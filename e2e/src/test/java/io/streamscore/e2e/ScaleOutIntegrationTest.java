@@ -34,14 +34,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(150)
 class ScaleOutIntegrationTest {
     private static final int PARTITIONS = 4;
-    /**
-     * Kafka Streams' close does not leave the consumer group, so the survivor gets the stopped instance's partitions
-     * only after the group coordinator expires its session. 6 s is the broker's minimum (group.min.session.timeout.ms);
-     * the default, 45 s, would dominate the suite's runtime.
-     */
-    private static final Map<String, String> FAST_FAILOVER = Map.of("session.timeout.ms", "6000",
-            "heartbeat.interval.ms", "1000");
-
     private static EmbeddedKafkaBroker kafka;
 
     @TempDir
@@ -68,8 +60,8 @@ class ScaleOutIntegrationTest {
         }
         Map<String, Long> allModels = Map.of("clusters", 1L, "fraud", 1L);
         String appId = "scale-" + E2e.shortId();
-        ScorerConfig configA = E2e.scorerConfig(kafka, t, appId, stateA, FAST_FAILOVER);
-        ScorerConfig configB = E2e.scorerConfig(kafka, t, appId, stateB, FAST_FAILOVER);
+        ScorerConfig configA = E2e.scorerConfig(kafka, t, appId, stateA, Map.of());
+        ScorerConfig configB = E2e.scorerConfig(kafka, t, appId, stateB, Map.of());
         assertEquals(ScorerConfig.EXACTLY_ONCE_V2, configA.processingGuarantee());
 
         ScorerApp.Running a = new ScorerApp(configA).start();

@@ -64,7 +64,7 @@ public final class ScorerCli implements Callable<Integer> {
 
     /** How a resolved config is run; the real one starts the app, tests capture the config instead. */
     @FunctionalInterface
-    interface Runner {
+    public interface Runner {
         void run(ScorerConfig config) throws Exception;
     }
 
@@ -78,7 +78,7 @@ public final class ScorerCli implements Callable<Integer> {
     }
 
     /** The command line with the given writers and runner, so tests can capture output and the config. */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err, Runner runner) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, Runner runner) {
         CommandLine cl = new CommandLine(new ScorerCli(runner));
         cl.setOut(out);
         cl.setErr(err);
