@@ -27,8 +27,8 @@ public final class GradientDescentTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(GradientDescentTrainer.class);
     /** Below this step size no representable change to θ is left. */
     private static final double MIN_LEARNING_RATE = 1e-15;
-    /** A rise this small relative to the loss is summation rounding, not an overshoot. */
-    private static final double ROUNDING = 1e-13;
+    /** A change this small relative to the loss is summation rounding: neither an overshoot nor progress. */
+    static final double ROUNDING = 1e-13;
 
     private final TrainingOptions options;
     private final Clock clock;
@@ -54,90 +54,36 @@ public final class GradientDescentTrainer {
 
         double[] theta = initialTheta(k + 1);
         double[] gradient = new double[k + 1];
-        double[] candidate = new double[k + 1];
-        double[] candidateGradient = new double[k + 1];
-        double[] history = new double[options.iterations() + 1];
-        double[] weightNorms = new double[options.iterations() + 1];
-        List<double[]> thetaHistory = k <= 2 ? new ArrayList<>() : null;
-
-        double eta = options.learningRate();
-        int halvings = 0;
-        int iterations = 0;
-        StopReason stop = StopReason.MAX_ITERATIONS;
+        IterationLog log = new IterationLog(options.iterations(), k <= 2, progress);
+        long[] passes = {0};
+        StopReason stop;
         try (FusedPass pass = new FusedPass(fitted, options.threads())) {
-            double objective = objective(pass.evaluate(theta, gradient), gradient, theta, m);
-            if (!Double.isFinite(objective)) {
+            Objective f = (th, g) -> {
+                passes[0]++;
+                return objective(pass.evaluate(th, g), g, th, m, options.l2());
+            };
+            double f0 = f.evaluate(theta, gradient);
+            if (!Double.isFinite(f0)) {
                 throw new IllegalArgumentException("the loss is not finite at the initial weights: feature values are too"
                         + " large for plain gradient descent; use --standardize");
             }
-            history[0] = objective;
-            weightNorms[0] = norm(theta);
-            record(thetaHistory, theta);
-            while (iterations < options.iterations()) {
-                for (int j = 0; j <= k; j++) {
-                    candidate[j] = theta[j] - eta * gradient[j];
-                }
-                double next = objective(pass.evaluate(candidate, candidateGradient), candidateGradient, candidate, m);
-                iterations++;
-                if (!(next <= objective)) {
-                    history[iterations] = objective;
-                    weightNorms[iterations] = weightNorms[iterations - 1];
-                    record(thetaHistory, theta);
-                    progress.onIteration(iterations, options.iterations(), objective);
-                    if (next - objective <= ROUNDING * Math.abs(objective)) {
-                        // Not an overshoot but rounding: at the minimum to double precision no step helps.
-                        stop = StopReason.STEP_UNDERFLOW;
-                        break;
-                    }
-                    // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
-                    String msg = String.format(Locale.ROOT,
-                            "learning rate %s raised the loss at iteration %d (%.6g -> %.6g); halving it to %s",
-                            eta, iterations, objective, next, eta / 2);
-                    if (halvings++ == 0) {
-                        warnings.add(msg);
-                        LOG.warn(msg);
-                    } else {
-                        LOG.debug(msg);
-                    }
-                    eta /= 2;
-                    if (eta < MIN_LEARNING_RATE) {
-                        stop = StopReason.STEP_UNDERFLOW;
-                        break;
-                    }
-                    continue;
-                }
-                double improvement = objective - next;
-                double[] t = theta;
-                theta = candidate;
-                candidate = t;
-                t = gradient;
-                gradient = candidateGradient;
-                candidateGradient = t;
-                objective = next;
-                history[iterations] = objective;
-                weightNorms[iterations] = norm(theta);
-                record(thetaHistory, theta);
-                progress.onIteration(iterations, options.iterations(), objective);
-                if (improvement < options.tolerance()) {
-                    stop = StopReason.CONVERGED;
-                    break;
-                }
-            }
+            log.start(f0, theta);
+            stop = switch (options.solver()) {
+                case GD -> gradientDescent(f, theta, gradient, f0, log, warnings);
+                case LBFGS -> Lbfgs.minimize(f, theta, gradient, f0, options.tolerance(), log);
+            };
         }
-        if (halvings > 0) {
-            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta + " (started at "
-                    + options.learningRate() + "); a smaller --learning-rate or --standardize avoids the wasted steps");
-        }
+        int iterations = log.iterations();
 
         double[] finalTheta = theta;
         boolean separable = options.l2() == 0 && isSeparable(fitted, finalTheta);
         if (separable) {
-            int from = iterations - Math.max(1, iterations / 10);
+            int from = Math.max(0, iterations - Math.max(1, iterations / 10));
             warnings.add(String.format("the training data is linearly separable: without a penalty the loss falls toward 0"
                             + " only by growing the weights (|w| went from %.4g to %.4g over the last %d iterations), so"
                             + " there is no finite optimum and the weights depend on when training stopped; add --l2"
                             + " (e.g. --l2 0.01) for a unique, finite model",
-                    weightNorms[Math.max(0, from)], weightNorms[iterations], iterations - Math.max(0, from)));
+                    log.weightNormAt(from), log.weightNormAt(iterations), iterations - from));
         }
 
         LogisticModel unscored = model(modelId, train, finalTheta, standardization, Map.of());
@@ -150,20 +96,83 @@ public final class GradientDescentTrainer {
         }
         Map<String, Double> run = new LinkedHashMap<>();
         run.put("iterationsRun", (double) iterations);
-        run.put("finalObjective", history[iterations]);
-        run.put("finalLearningRate", eta);
+        run.put("passesOverData", (double) passes[0]);
+        run.put("finalObjective", log.objectiveAt(iterations));
         metrics.put("training", run);
         LogisticModel model = model(modelId, train, finalTheta, standardization, metrics);
 
         List<TrainingResult.Snapshot> snapshots = new ArrayList<>();
-        if (thetaHistory != null) {
+        if (log.keptThetas()) {
             for (int it : snapshotIterations(iterations)) {
-                snapshots.add(new TrainingResult.Snapshot(it, model(modelId, train, thetaHistory.get(it), standardization,
-                        Map.of()), history[it]));
+                snapshots.add(new TrainingResult.Snapshot(it, model(modelId, train, log.thetaAt(it), standardization,
+                        Map.of()), log.objectiveAt(it)));
             }
         }
-        return new TrainingResult(model, java.util.Arrays.copyOf(history, iterations + 1), iterations, stop, snapshots,
+        return new TrainingResult(model, log.objectiveHistory(), iterations, stop, snapshots,
                 warnings, separable, trainMetrics, holdoutMetrics);
+    }
+
+    /**
+     * The documents' algorithm, θ ← θ − η∇f, with the one safeguard: a step that would raise f is not taken and η is
+     * halved (with a warning), so f never rises.
+     */
+    private StopReason gradientDescent(Objective f, double[] theta, double[] gradient, double f0, IterationLog log,
+                                       List<String> warnings) {
+        int n = theta.length;
+        double[] candidate = new double[n];
+        double[] candidateGradient = new double[n];
+        double objective = f0;
+        double eta = options.learningRate();
+        int halvings = 0;
+        StopReason stop = StopReason.MAX_ITERATIONS;
+        while (log.budgetLeft()) {
+            for (int j = 0; j < n; j++) {
+                candidate[j] = theta[j] - eta * gradient[j];
+            }
+            double next = f.evaluate(candidate, candidateGradient);
+            if (!(next <= objective)) {
+                log.record(objective, theta);
+                if (next - objective <= ROUNDING * Math.abs(objective)) {
+                    // Not an overshoot but rounding: at the minimum to double precision no step helps.
+                    stop = StopReason.STEP_UNDERFLOW;
+                    break;
+                }
+                // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
+                String msg = String.format(Locale.ROOT,
+                        "learning rate %s raised the loss at iteration %d (%.6g -> %.6g); halving it to %s",
+                        eta, log.iterations(), objective, next, eta / 2);
+                if (halvings++ == 0) {
+                    warnings.add(msg);
+                    LOG.warn(msg);
+                } else {
+                    LOG.debug(msg);
+                }
+                eta /= 2;
+                if (eta < MIN_LEARNING_RATE) {
+                    stop = StopReason.STEP_UNDERFLOW;
+                    break;
+                }
+                continue;
+            }
+            double improvement = objective - next;
+            System.arraycopy(candidate, 0, theta, 0, n);
+            System.arraycopy(candidateGradient, 0, gradient, 0, n);
+            objective = next;
+            log.record(objective, theta);
+            if (improvement < options.tolerance()) {
+                stop = StopReason.CONVERGED;
+                break;
+            }
+            if (improvement <= ROUNDING * Math.abs(objective)) {
+                stop = StopReason.STEP_UNDERFLOW;
+                break;
+            }
+        }
+        if (halvings > 0) {
+            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta + " (started at "
+                    + options.learningRate() + "); a smaller --learning-rate or --standardize avoids the wasted steps");
+        }
+        return stop;
     }
 
     /** Four points of training, spaced evenly on a log scale, ending with the last: early steps change the most. */
@@ -184,10 +193,6 @@ public final class GradientDescentTrainer {
         }
         its[3] = iterations;
         return its;
-    }
-
-    private double objective(double lossSum, double[] gradient, double[] theta, int m) {
-        return objective(lossSum, gradient, theta, m, options.l2());
     }
 
     /**
@@ -215,12 +220,6 @@ public final class GradientDescentTrainer {
         return theta;
     }
 
-    private static void record(List<double[]> thetaHistory, double[] theta) {
-        if (thetaHistory != null) {
-            thetaHistory.add(theta.clone());
-        }
-    }
-
     private LogisticModel model(String modelId, Dataset train, double[] theta, Standardization standardization,
                                 Map<String, Map<String, Double>> metrics) {
         double[] w = java.util.Arrays.copyOfRange(theta, 1, theta.length);
@@ -243,14 +242,6 @@ public final class GradientDescentTrainer {
             }
         }
         return true;
-    }
-
-    private static double norm(double[] theta) {
-        double s = 0;
-        for (int j = 1; j < theta.length; j++) {
-            s += theta[j] * theta[j];
-        }
-        return Math.sqrt(s);
     }
 
     /** Training means and population stds; a constant column gets std 1 (as sklearn's StandardScaler does). */

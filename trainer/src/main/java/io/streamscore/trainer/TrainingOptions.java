@@ -14,9 +14,10 @@ import java.util.Map;
  * @param seed         seeds the initial weights (uniform in [0, 1)) and the holdout split
  * @param threads      how many cores one pass over the data may use; the result does not depend on it
  * @param threshold    the decision threshold stored in the model
+ * @param solver       gradient descent (the documents' algorithm) or L-BFGS
  */
 public record TrainingOptions(int iterations, double learningRate, double tolerance, double l2, boolean standardize,
-                              long seed, int threads, double threshold) {
+                              long seed, int threads, double threshold, Solver solver) {
 
     public static final int DEFAULT_ITERATIONS = 5000;
     public static final double DEFAULT_LEARNING_RATE = 0.5;
@@ -42,46 +43,53 @@ public record TrainingOptions(int iterations, double learningRate, double tolera
         if (!(threshold > 0 && threshold < 1)) {
             throw new IllegalArgumentException("threshold must be in (0, 1), got " + threshold);
         }
+        if (solver == null) {
+            throw new IllegalArgumentException("solver must be given");
+        }
     }
 
     /** The defaults: what {@code train} uses when no option is given. */
     public static TrainingOptions defaults() {
         return new TrainingOptions(DEFAULT_ITERATIONS, DEFAULT_LEARNING_RATE, DEFAULT_TOLERANCE, 0.0, false, DEFAULT_SEED,
-                Runtime.getRuntime().availableProcessors(), 0.5);
+                Runtime.getRuntime().availableProcessors(), 0.5, Solver.GD);
     }
 
     public TrainingOptions withIterations(int n) {
-        return new TrainingOptions(n, learningRate, tolerance, l2, standardize, seed, threads, threshold);
+        return new TrainingOptions(n, learningRate, tolerance, l2, standardize, seed, threads, threshold, solver);
     }
 
     public TrainingOptions withLearningRate(double eta) {
-        return new TrainingOptions(iterations, eta, tolerance, l2, standardize, seed, threads, threshold);
+        return new TrainingOptions(iterations, eta, tolerance, l2, standardize, seed, threads, threshold, solver);
     }
 
     public TrainingOptions withTolerance(double tol) {
-        return new TrainingOptions(iterations, learningRate, tol, l2, standardize, seed, threads, threshold);
+        return new TrainingOptions(iterations, learningRate, tol, l2, standardize, seed, threads, threshold, solver);
     }
 
     public TrainingOptions withL2(double lambda) {
-        return new TrainingOptions(iterations, learningRate, tolerance, lambda, standardize, seed, threads, threshold);
+        return new TrainingOptions(iterations, learningRate, tolerance, lambda, standardize, seed, threads, threshold, solver);
     }
 
     public TrainingOptions withStandardize(boolean on) {
-        return new TrainingOptions(iterations, learningRate, tolerance, l2, on, seed, threads, threshold);
+        return new TrainingOptions(iterations, learningRate, tolerance, l2, on, seed, threads, threshold, solver);
     }
 
     public TrainingOptions withSeed(long s) {
-        return new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, s, threads, threshold);
+        return new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, s, threads, threshold, solver);
     }
 
     public TrainingOptions withThreads(int n) {
-        return new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed, n, threshold);
+        return new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed, n, threshold, solver);
+    }
+
+    public TrainingOptions withSolver(Solver s) {
+        return new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed, threads, threshold, s);
     }
 
     /** The options as the model's metadata records them (threads left out: they do not change the result). */
     public Map<String, String> asParameters() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("algorithm", "batch-gradient-descent");
+        m.put("algorithm", solver == Solver.GD ? "batch-gradient-descent" : "l-bfgs");
         m.put("iterations", Integer.toString(iterations));
         m.put("learningRate", Double.toString(learningRate));
         m.put("tolerance", Double.toString(tolerance));
