@@ -176,7 +176,10 @@ public final class CsvDataLoader {
         }
         int i = columns.indexOf(labelColumn);
         if (i < 0) {
-            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + columns);
+            // A header may hold a million names; the message stays one readable line.
+            String shown = columns.size() <= 20 ? columns.toString()
+                    : columns.size() + " columns: " + columns.subList(0, 10).toString().replace("]", ", ...]");
+            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + shown);
         }
         return i;
     }
