@@ -121,8 +121,8 @@ class HostileCsvTest {
                 "FILE:3: column 1 ('a'): '1111111111111111111111111111111111111...' is too large for a double"));
         c.add(fails("a line of 10 MB: one huge word", "a,b,y\n1.5,2,0\n1,2,1\n" + "x".repeat(10 << 20) + ",2,1\n",
                 "FILE:4: column 1 ('a'): 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a number"));
-        c.add(fails("a line of 10 MB: 5 million fields", "a,b,y\n" + "1,".repeat(5 << 20) + "0\n",
-                "FILE:2: " + ((5 << 20) + 1) + " fields but the header has 3 columns"));
+        c.add(fails("a line of 2 MB: a million fields", "a,b,y\n" + "1,".repeat(1 << 20) + "0\n",
+                "FILE:2: " + ((1 << 20) + 1) + " fields but the header has 3 columns"));
         c.add(fails("a 1,000,000-column header only", wideHeader(1_000_000) + "\n", "FILE: has a header but no data rows"));
         c.add(fails("a 1,000,000-column header, --label names no column", wideHeader(1_000_000) + "\n1,0\n",
                 "FILE:1: no label column 'nope'; the header has 1000000 columns: [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, ...]",
@@ -210,7 +210,7 @@ class HostileCsvTest {
         int columns = 1_000_000;
         StringBuilder b = new StringBuilder(columns * 12).append(wideHeader(columns)).append('\n');
         SplittableRandom random = new SplittableRandom(5);
-        for (int row = 0; row < 4; row++) {
+        for (int row = 0; row < 2; row++) {
             for (int i = 0; i < columns - 1; i++) {
                 b.append(random.nextInt(10)).append(',');
             }
@@ -221,6 +221,6 @@ class HostileCsvTest {
         Run r = train(file, 2);
         assertNoStackTrace("wide", r);
         assertEquals(0, r.exit(), () -> abbreviate(r.err()));
-        assertTrue(Pattern.compile("4 rows x 999999 features").matcher(r.out()).find(), () -> abbreviate(r.out()));
+        assertTrue(Pattern.compile("2 rows x 999999 features").matcher(r.out()).find(), () -> abbreviate(r.out()));
     }
 }
