@@ -12,13 +12,15 @@ public final class Json {
 
     /**
      * Strict on input: duplicate keys are an error (an ambiguous record should not be scored), NaN/Infinity literals
-     * are rejected (JSON has none), and floats are read as doubles, which Jackson parses exactly, so a double written
+     * are rejected (JSON has none), content after the document is an error (two concatenated models are not one), and
+     * floats are read as doubles, which Jackson parses exactly, so a double written
      * by {@link Double#toString} reads back bit for bit.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 

@@ -106,6 +106,11 @@ public final class ModelJson {
         if (json == null || json.length == 0) {
             throw new ModelFormatException("model JSON is empty");
         }
+        int bad = Utf8.firstInvalidInJson(json);
+        if (bad >= 0) {
+            throw new ModelFormatException("model JSON is malformed: " + (json[bad] == 0 ? "a NUL byte" : "invalid UTF-8")
+                    + " at byte " + bad);
+        }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(json);

@@ -33,6 +33,9 @@ public final class CsvDataLoader {
     private static final java.util.regex.Pattern NON_FINITE =
             java.util.regex.Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
 
+    /** The most values one Java array can hold on common JVMs. */
+    private static final int MAX_VALUES = Integer.MAX_VALUE - 8;
+
     private CsvDataLoader() {
     }
 
@@ -86,8 +89,11 @@ public final class CsvDataLoader {
     private static Dataset readRows(String name, CSVParser parser, Iterator<CSVRecord> records, List<String> columns,
                                     int labelIndex, List<String> features) throws DataFormatException {
         int cols = features.size();
-        double[] x = new double[cols * 1024];
-        double[] y = new double[1024];
+        // Start at 1,024 rows but at most ~1M values: a wide header alone must not allocate (1,000,000 columns x 1,024
+        // rows would be 8 GB before the first row is read).
+        int capacity = Math.max(1, Math.min(1024, (1 << 20) / cols));
+        double[] x = new double[cols * capacity];
+        double[] y = new double[capacity];
         int rows = 0;
         long previousEnd = parser.getCurrentLineNumber();
         long positives = 0;
@@ -104,8 +110,14 @@ public final class CsvDataLoader {
                         + columns.size() + " columns");
             }
             if (rows == y.length) {
-                y = Arrays.copyOf(y, y.length * 2);
-                x = Arrays.copyOf(x, y.length * cols);
+                // rows x cols values live in one array: grow in long arithmetic and stop at the largest array.
+                long grown = Math.min((long) y.length * 2, MAX_VALUES / cols);
+                if (grown <= rows) {
+                    throw new DataFormatException(name + ":" + line + ": too much data: " + rows + " rows x " + cols
+                            + " features is the most one training set can hold (" + MAX_VALUES + " values)");
+                }
+                y = Arrays.copyOf(y, (int) grown);
+                x = Arrays.copyOf(x, (int) grown * cols);
             }
             int c = 0;
             for (int i = 0; i < columns.size(); i++) {
@@ -164,7 +176,10 @@ public final class CsvDataLoader {
         }
         int i = columns.indexOf(labelColumn);
         if (i < 0) {
-            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + columns);
+            // A header may hold a million names; the message stays one readable line.
+            String shown = columns.size() <= 20 ? columns.toString()
+                    : columns.size() + " columns: " + columns.subList(0, 10).toString().replace("]", ", ...]");
+            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + shown);
         }
         return i;
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.streamscore.common.Json;
+import io.streamscore.common.Utf8;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,6 +55,11 @@ public final class FeatureEventJson {
     public static FeatureEvent parse(byte[] json) throws FeatureEventException {
         if (json == null) {
             throw new FeatureEventException(ReasonCode.NULL_VALUE, "the record value is null (a tombstone)");
+        }
+        int bad = Utf8.firstInvalidInJson(json);
+        if (bad >= 0) {
+            throw new FeatureEventException(ReasonCode.MALFORMED_JSON, "malformed JSON: "
+                    + (json[bad] == 0 ? "a NUL byte" : "invalid UTF-8") + " at byte " + bad);
         }
         try (JsonParser p = FACTORY.createParser(json)) {
             return read(p);

@@ -5,7 +5,10 @@ package io.streamscore.common.event;
  * {@code streamscore.reason}, in the {@code /metrics} labels and in replay recipes, so never rename one.
  */
 public enum ReasonCode {
-    /** The value is not well-formed JSON (also: a duplicate key, nesting deeper than 64, a number over 1000 digits). */
+    /**
+     * The value is not well-formed JSON (also: a duplicate key, nesting deeper than 64, a number over 1000 digits, bytes
+     * that are not strict UTF-8: overlong forms, encoded surrogates, a raw NUL, UTF-16/32).
+     */
     MALFORMED_JSON,
     /** The value is null: a tombstone on the feature topic carries no event. */
     NULL_VALUE,
