@@ -290,7 +290,10 @@ public final class ScorerApp {
                                 + config.bootstrapServers() + ": " + denied.getMessage()
                                 + " (check the credentials in --client-config and the ACLs in docs/security.md)", denied);
                     }
-                    problem = "Kafka at " + config.bootstrapServers() + ": " + cause.getClass().getSimpleName() + ": "
+                    problem = cause instanceof org.apache.kafka.common.errors.TimeoutException
+                            ? "Kafka at " + config.bootstrapServers() + " did not answer within "
+                            + ATTEMPT_TIMEOUT.toSeconds() + " s"
+                            : "Kafka at " + config.bootstrapServers() + ": " + cause.getClass().getSimpleName() + ": "
                             + cause.getMessage();
                 }
                 long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
