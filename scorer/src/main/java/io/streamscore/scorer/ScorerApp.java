@@ -1,6 +1,13 @@
 package io.streamscore.scorer;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -9,30 +16,50 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The scorer's lifecycle: check (or create) the topics, start Kafka Streams and the HTTP endpoint, run until SIGTERM or
- * SIGINT, then close both within the configured timeout. A dead stream thread is replaced (REPLACE_THREAD).
+ * The scorer's lifecycle: wait for the cluster and the topics (creating them with --create-topics), start Kafka
+ * Streams and the HTTP endpoint, run until SIGTERM or SIGINT, then close both within the configured timeout. A dead
+ * stream thread is replaced (REPLACE_THREAD), except after an authentication or authorization failure, which a new
+ * thread would only repeat: then the client stops (ERROR, exit 1) with the cause in the log.
+ *
+ * <p>At start the scorer does not crash-loop while Kafka is down or a topic is missing: it retries with a backoff of
+ * 1, 2, 4, 8, then 10 s, logging each retry with what is missing, until {@value #STARTUP_TIMEOUT_MS} (default: for
+ * ever) or a shutdown. A refused login or a denied topic fails at once.
  */
 public final class ScorerApp {
     private static final Logger log = LoggerFactory.getLogger(ScorerApp.class);
 
+    /**
+     * Client-config property: how long the start may wait for the cluster and the topics before it fails (exit 1);
+     * 0 or absent = wait for ever, which is what an orchestrated deployment wants (no crash loop while Kafka starts).
+     */
+    public static final String STARTUP_TIMEOUT_MS = "streamscore.startup.timeout.ms";
+    /** How long one check of the cluster may take. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
     private final ScorerConfig config;
+    private final CountDownLatch shutdownRequested = new CountDownLatch(1);
 
     public ScorerApp(ScorerConfig config) {
         this.config = config;
     }
 
-    /** Thrown when the topics the scorer needs are missing; the message names every one. */
+    /** Thrown when the topics the scorer needs are still missing at the startup limit; the message names every one. */
     public static final class MissingTopicsException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -47,7 +74,13 @@ public final class ScorerApp {
      */
     public Running start() throws Exception {
         log.info("Starting scorer with configuration {}", config.describeMasked());
-        ensureTopics();
+        if (!awaitClusterAndTopics()) {
+            throw new InterruptedException("shutdown requested while waiting for Kafka at " + config.bootstrapServers());
+        }
+        return startStreams();
+    }
+
+    private Running startStreams() throws Exception {
         ScorerMetrics metrics = new ScorerMetrics();
         KafkaStreams streams = new KafkaStreams(ScorerTopology.build(config, metrics), config.toStreamsProperties(metrics));
         HttpEndpoint http;
@@ -59,6 +92,15 @@ public final class ScorerApp {
         }
         Running running = new Running(streams, http, metrics, config.shutdownTimeout());
         streams.setUncaughtExceptionHandler(e -> {
+            Throwable denied = securityFailure(e);
+            if (denied != null) {
+                // A new thread would fail on the same record for the same reason: stop with the cause instead of a
+                // replace loop that looks alive but never scores.
+                log.error("Stream thread died: {} at {}: {}; stopping (grant the ACLs in docs/security.md or fix the "
+                        + "credentials in --client-config)", denied.getClass().getName(), config.bootstrapServers(),
+                        denied.getMessage(), e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             log.error("Stream thread died; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -73,13 +115,20 @@ public final class ScorerApp {
         return running;
     }
 
-    /** Runs until the JVM is asked to stop (SIGTERM/SIGINT); returns normally after a graceful shutdown. */
+    /**
+     * Runs until the JVM is asked to stop (SIGTERM/SIGINT); returns normally after a graceful shutdown, also when the
+     * stop comes while the scorer is still waiting for Kafka.
+     */
     public void run() throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
-        Running running = start();
+        AtomicReference<Running> current = new AtomicReference<>();
         Thread hook = new Thread(() -> {
             log.info("Shutdown requested; closing within {}", config.shutdownTimeout());
-            running.stopped.countDown();
+            shutdownRequested.countDown();
+            Running r = current.get();
+            if (r != null) {
+                r.stopped.countDown();
+            }
             // The JVM halts once the hooks return: wait for run() to finish closing.
             try {
                 if (!closed.await(config.shutdownTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
@@ -89,22 +138,33 @@ public final class ScorerApp {
                 Thread.currentThread().interrupt();
             }
         }, "scorer-shutdown");
+        // Installed before the wait for Kafka, so SIGTERM also ends a scorer that is still waiting.
         Runtime.getRuntime().addShutdownHook(hook);
         KafkaStreams.State finalState;
         try {
-            running.awaitStop();
-            finalState = running.state();
-        } finally {
-            try {
-                running.close();
-            } finally {
-                closed.countDown();
+            log.info("Starting scorer with configuration {}", config.describeMasked());
+            if (!awaitClusterAndTopics()) {
+                log.info("Scorer stopped while waiting for Kafka");
+                return;
             }
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // Already shutting down: the hook is running and waits for the latch released above.
+            Running running = startStreams();
+            current.set(running);
+            if (shutdownRequested.getCount() == 0) {
+                running.stopped.countDown();
+            }
+            try {
+                running.awaitStop();
+                finalState = running.state();
+            } finally {
+                running.close();
+            }
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Already shutting down: the hook is running and waits for the latch released above.
+            }
         }
         if (finalState == KafkaStreams.State.ERROR) {
             throw new IllegalStateException("Kafka Streams entered ERROR state (see the log above for the cause)");
@@ -183,34 +243,144 @@ public final class ScorerApp {
         }
     }
 
-    private void ensureTopics() throws MissingTopicsException, ExecutionException, InterruptedException {
+    /**
+     * Waits until the cluster answers and every topic exists (creating the missing ones with --create-topics), retrying
+     * with a bounded backoff and a WARN per retry that says what is missing. A refused login or a denied topic is not
+     * retried: waiting cannot fix it. Gives up only after {@value #STARTUP_TIMEOUT_MS} (default: never).
+     *
+     * @return false when a shutdown was requested while waiting
+     */
+    private boolean awaitClusterAndTopics() throws MissingTopicsException, InterruptedException {
         List<String> needed = List.of(config.modelsTopic(), config.featuresTopic(), config.scoresTopic(),
                 config.deadLettersTopic());
-        try (Admin admin = Admin.create(config.toAdminProperties())) {
-            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
-            Set<String> missing = new TreeSet<>(needed);
-            missing.removeAll(existing);
-            if (missing.isEmpty()) {
-                return;
-            }
-            if (!config.createTopics()) {
-                throw new MissingTopicsException("missing topic" + (missing.size() == 1 ? " " : "s ")
-                        + String.join(", ", missing) + " on " + config.bootstrapServers()
-                        + "; create them or start with --create-topics");
-            }
-            List<NewTopic> create = new ArrayList<>();
-            for (String t : missing) {
-                NewTopic topic = new NewTopic(t, Optional.empty(), Optional.empty());
-                if (t.equals(config.modelsTopic())) {
-                    // Compacted: the last model per id is kept forever; a tombstone eventually removes the id.
-                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        long limitMs = startupTimeoutMs();
+        long startNanos = System.nanoTime();
+        Properties adminProps = config.toAdminProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        long backoffMs = FIRST_BACKOFF.toMillis();
+        try (Admin admin = Admin.create(adminProps)) {
+            for (int attempt = 1; ; attempt++) {
+                String problem;
+                boolean reachable = false;
+                Set<String> missing = new TreeSet<>();
+                try {
+                    missing = missingTopics(admin, needed);
+                    reachable = true;
+                    if (missing.isEmpty()) {
+                        if (attempt > 1) {
+                            log.info("Kafka at {} is up and topics {} exist; starting", config.bootstrapServers(), needed);
+                        }
+                        return true;
+                    }
+                    if (config.createTopics()) {
+                        createTopics(admin, missing);
+                        continue; // check again: created, or created concurrently by someone else
+                    }
+                    problem = "missing topic" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+                            + " on " + config.bootstrapServers() + " (create them or start with --create-topics)";
+                } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+                    problem = "Kafka at " + config.bootstrapServers() + " did not answer within "
+                            + ATTEMPT_TIMEOUT.toSeconds() + " s";
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    Throwable denied = securityFailure(cause);
+                    if (denied != null) {
+                        throw new IllegalStateException(denied.getClass().getSimpleName() + " from Kafka at "
+                                + config.bootstrapServers() + ": " + denied.getMessage()
+                                + " (check the credentials in --client-config and the ACLs in docs/security.md)", denied);
+                    }
+                    problem = cause instanceof org.apache.kafka.common.errors.TimeoutException
+                            ? "Kafka at " + config.bootstrapServers() + " did not answer within "
+                            + ATTEMPT_TIMEOUT.toSeconds() + " s"
+                            : "Kafka at " + config.bootstrapServers() + ": " + cause.getClass().getSimpleName() + ": "
+                            + cause.getMessage();
                 }
-                create.add(topic);
+                long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+                if (limitMs > 0 && waitedMs + backoffMs > limitMs) {
+                    if (reachable) {
+                        throw new MissingTopicsException("missing topic" + (missing.size() == 1 ? " " : "s ")
+                                + String.join(", ", missing) + " on " + config.bootstrapServers()
+                                + "; create them or start with --create-topics (waited " + waitedMs / 1000 + " s)");
+                    }
+                    throw new IllegalStateException("gave up after " + waitedMs / 1000 + " s (" + STARTUP_TIMEOUT_MS
+                            + "=" + limitMs + "): " + problem + " (is it reachable? are SASL/SSL settings needed in "
+                            + "--client-config?)");
+                }
+                log.warn("Waiting for Kafka: {}; retrying in {} s (attempt {}, waited {} s)", problem,
+                        backoffMs / 1000.0, attempt, waitedMs / 1000);
+                if (shutdownRequested.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+                backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
             }
-            admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
-            log.info("Created topics {} (model topic compacted)", missing);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("no answer from " + config.bootstrapServers() + " within 60 s while checking topics", e);
         }
+    }
+
+    /** The needed topics that do not exist; throws for no answer or a topic this principal may not describe. */
+    private static Set<String> missingTopics(Admin admin, List<String> needed)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        Set<String> missing = new TreeSet<>();
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(needed).topicNameValues();
+        for (String t : needed) {
+            try {
+                described.get(t).get(ATTEMPT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                missing.add(t);
+            }
+        }
+        return missing;
+    }
+
+    private void createTopics(Admin admin, Set<String> missing)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        List<NewTopic> create = new ArrayList<>();
+        for (String t : missing) {
+            NewTopic topic = new NewTopic(t, Optional.empty(), Optional.empty());
+            if (t.equals(config.modelsTopic())) {
+                // Compacted: the last model per id is kept forever; a tombstone eventually removes the id.
+                topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            create.add(topic);
+        }
+        try {
+            admin.createTopics(create).all().get(ATTEMPT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            log.info("Created topics {} (model topic compacted)", missing);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    /** The startup wait limit from the client config ({@value #STARTUP_TIMEOUT_MS}); 0 = wait for ever. */
+    private long startupTimeoutMs() {
+        String v = config.clientProperties().get(STARTUP_TIMEOUT_MS);
+        if (v == null || v.isBlank()) {
+            return 0;
+        }
+        try {
+            long ms = Long.parseLong(v.trim());
+            if (ms < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return ms;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(STARTUP_TIMEOUT_MS + " is '" + v + "'; must be a whole number of ms >= 0 "
+                    + "(0 = wait for ever)", e);
+        }
+    }
+
+    /** The authentication or authorization failure in {@code e}'s cause chain, or null: retrying cannot fix those. */
+    static Throwable securityFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return t;
+            }
+        }
+        return null;
     }
 }
