@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread would only repeat: then the client stops (ERROR, exit 1) with the cause in the log.
  *
  * <p>At start the scorer does not crash-loop while Kafka is down or a topic is missing: it retries with a backoff of
- * 1, 2, 4, 8, then 10 s, logging each retry with what is missing, until {@value #STARTUP_TIMEOUT_MS} (default: for
+ * 1, 2, 4, 8, then 10 s, logging each retry with what is missing, until {@value ScorerConfig#STARTUP_TIMEOUT_MS} (default: for
  * ever) or a shutdown. A refused login or a denied topic fails at once.
  */
 public final class ScorerApp {
@@ -46,7 +46,6 @@ public final class ScorerApp {
      * Client-config property: how long the start may wait for the cluster and the topics before it fails (exit 1);
      * 0 or absent = wait for ever, which is what an orchestrated deployment wants (no crash loop while Kafka starts).
      */
-    public static final String STARTUP_TIMEOUT_MS = "streamscore.startup.timeout.ms";
     /** How long one check of the cluster may take. */
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -246,14 +245,14 @@ public final class ScorerApp {
     /**
      * Waits until the cluster answers and every topic exists (creating the missing ones with --create-topics), retrying
      * with a bounded backoff and a WARN per retry that says what is missing. A refused login or a denied topic is not
-     * retried: waiting cannot fix it. Gives up only after {@value #STARTUP_TIMEOUT_MS} (default: never).
+     * retried: waiting cannot fix it. Gives up only after {@value ScorerConfig#STARTUP_TIMEOUT_MS} (default: never).
      *
      * @return false when a shutdown was requested while waiting
      */
     private boolean awaitClusterAndTopics() throws MissingTopicsException, InterruptedException {
         List<String> needed = List.of(config.modelsTopic(), config.featuresTopic(), config.scoresTopic(),
                 config.deadLettersTopic());
-        long limitMs = startupTimeoutMs();
+        long limitMs = config.startupTimeout().toMillis();
         long startNanos = System.nanoTime();
         Properties adminProps = config.toAdminProperties();
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
@@ -303,7 +302,7 @@ public final class ScorerApp {
                                 + String.join(", ", missing) + " on " + config.bootstrapServers()
                                 + "; create them or start with --create-topics (waited " + waitedMs / 1000 + " s)");
                     }
-                    throw new IllegalStateException("gave up after " + waitedMs / 1000 + " s (" + STARTUP_TIMEOUT_MS
+                    throw new IllegalStateException("gave up after " + waitedMs / 1000 + " s (" + ScorerConfig.STARTUP_TIMEOUT_MS
                             + "=" + limitMs + "): " + problem + " (is it reachable? are SASL/SSL settings needed in "
                             + "--client-config?)");
                 }
@@ -353,24 +352,6 @@ public final class ScorerApp {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
-        }
-    }
-
-    /** The startup wait limit from the client config ({@value #STARTUP_TIMEOUT_MS}); 0 = wait for ever. */
-    private long startupTimeoutMs() {
-        String v = config.clientProperties().get(STARTUP_TIMEOUT_MS);
-        if (v == null || v.isBlank()) {
-            return 0;
-        }
-        try {
-            long ms = Long.parseLong(v.trim());
-            if (ms < 0) {
-                throw new NumberFormatException("negative");
-            }
-            return ms;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(STARTUP_TIMEOUT_MS + " is '" + v + "'; must be a whole number of ms >= 0 "
-                    + "(0 = wait for ever)", e);
         }
     }
 

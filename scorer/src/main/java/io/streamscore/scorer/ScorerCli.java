@@ -52,8 +52,11 @@ public final class ScorerCli implements Callable<Integer> {
     Integer threads;
     @Option(names = "--http-port", description = "Port for /health and /metrics; 0 = any free port. Default: 8080.")
     Integer httpPort;
-    @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of failing.")
+    @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of waiting for them.")
     boolean createTopics;
+    @Option(names = "--startup-timeout", paramLabel = "SECONDS",
+            description = "How long to wait at start for Kafka and the topics (retrying, logging each try) before exiting 1; 0 = for ever. Default: 0.")
+    Long startupTimeoutSeconds;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -133,6 +136,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.PROCESSING_GUARANTEE, processingGuarantee);
         putIfGiven(m, ScorerConfig.THREADS, threads);
         putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
+        putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

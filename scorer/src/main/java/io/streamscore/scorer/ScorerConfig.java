@@ -18,11 +18,12 @@ import java.util.TreeMap;
  * each layer a map of property names, the later one winning (the user always wins over a default). Scorer settings
  * use {@code streamscore.*} names so they too can live in the file.
  *
+ * @param startupTimeout   how long to wait at start for Kafka and the topics before giving up; zero = for ever
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
                            String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
-                           int httpPort, boolean createTopics, Duration shutdownTimeout,
+                           int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
@@ -36,6 +37,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String HTTP_PORT = "streamscore.http.port";
     public static final String CREATE_TOPICS = "streamscore.create.topics";
     public static final String SHUTDOWN_TIMEOUT_MS = "streamscore.shutdown.timeout.ms";
+    public static final String STARTUP_TIMEOUT_MS = "streamscore.startup.timeout.ms";
 
     public static final String DEFAULT_APPLICATION_ID = "streamscore-scorer";
     public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
@@ -62,6 +64,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException(SHUTDOWN_TIMEOUT_MS + " is " + shutdownTimeout + "; must be positive");
         }
+        if (startupTimeout == null || startupTimeout.isNegative()) {
+            throw new IllegalArgumentException(STARTUP_TIMEOUT_MS + " is " + startupTimeout + "; must be >= 0 (0 = wait for ever)");
+        }
         java.util.Set<String> topics = new java.util.HashSet<>();
         for (String t : new String[]{modelsTopic, featuresTopic, scoresTopic, deadLettersTopic}) {
             if (!topics.add(t)) {
@@ -85,6 +90,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(HTTP_PORT, "8080");
         d.put(CREATE_TOPICS, "false");
         d.put(SHUTDOWN_TIMEOUT_MS, "30000");
+        d.put(STARTUP_TIMEOUT_MS, "0");
         return d;
     }
 
@@ -108,8 +114,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         int port = integer(merged.remove(HTTP_PORT), HTTP_PORT);
         boolean create = bool(merged.remove(CREATE_TOPICS), CREATE_TOPICS);
         Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
+        Duration startup = Duration.ofMillis(integer(merged.remove(STARTUP_TIMEOUT_MS), STARTUP_TIMEOUT_MS));
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
-                shutdown, merged);
+                shutdown, startup, merged);
     }
 
     /**
@@ -153,6 +160,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(HTTP_PORT, String.valueOf(httpPort));
         all.put(CREATE_TOPICS, String.valueOf(createTopics));
         all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));
+        all.put(STARTUP_TIMEOUT_MS, String.valueOf(startupTimeout.toMillis()));
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }

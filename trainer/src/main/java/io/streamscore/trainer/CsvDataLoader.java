@@ -82,8 +82,28 @@ public final class CsvDataLoader {
             if (cause instanceof CharacterCodingException) {
                 throw new DataFormatException(name + ": not valid UTF-8 text");
             }
-            throw new DataFormatException(name + ": cannot read: " + cause.getMessage());
+            throw new DataFormatException(describeReadError(name, cause));
         }
+    }
+
+    private static final java.util.regex.Pattern UNCLOSED_QUOTE =
+            java.util.regex.Pattern.compile("\\(startline (\\d+)\\) EOF reached before encapsulated token finished");
+    private static final java.util.regex.Pattern AFTER_QUOTE =
+            java.util.regex.Pattern.compile("Invalid character between encapsulated token and delimiter at line: (\\d+), position: (\\d+)");
+
+    /** Commons CSV's quoting errors in this loader's FILE:LINE form; anything else as an I/O failure. */
+    static String describeReadError(String name, Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        java.util.regex.Matcher m = UNCLOSED_QUOTE.matcher(message);
+        if (m.find()) {
+            return name + ":" + m.group(1) + ": a quoted field opened here is not closed before the end of the file";
+        }
+        m = AFTER_QUOTE.matcher(message);
+        if (m.find()) {
+            return name + ":" + m.group(1) + ": unexpected character after a closing quote (character " + m.group(2)
+                    + " of the file); a quoted field must end at a comma or the end of the line";
+        }
+        return name + ": cannot read: " + message;
     }
 
     private static Dataset readRows(String name, CSVParser parser, Iterator<CSVRecord> records, List<String> columns,

@@ -81,12 +81,12 @@ class HostileCsvTest {
         c.add(fails("only the label column", "y\n0\n1\n", "FILE: line 1: only the label column 'y'; at least one feature column is needed"));
         c.add(fails("truncated mid-row", good + "5,", "FILE:6: 2 fields but the header has 3 columns"));
         c.add(fails("truncated after the first field", good + "5", "FILE:6: 1 fields but the header has 3 columns"));
-        // Commons CSV's own words, with the line where the quoted field starts.
-        c.add(fails("truncated mid-quote", good + "\"5", "FILE: cannot read: (startline 6) EOF reached before encapsulated token finished"));
+        // Quoting errors, reported at the line where the quoted field starts.
+        c.add(fails("truncated mid-quote", good + "\"5", "FILE:6: a quoted field opened here is not closed before the end of the file"));
         c.add(fails("unterminated quote in the header", "a,\"b,y\n" + GOOD_ROWS,
-                "FILE: cannot read: (startline 1) EOF reached before encapsulated token finished"));
+                "FILE:1: a quoted field opened here is not closed before the end of the file"));
         c.add(fails("garbage after a closing quote", "a,b,y\n\"1.5\"x,2,0\n" + GOOD_ROWS,
-                "FILE: cannot read: Invalid character between encapsulated token and delimiter at line: 2, position: 12"));
+                "FILE:2: unexpected character after a closing quote (character 12 of the file); a quoted field must end at a comma or the end of the line"));
         c.add(fails("row with too many fields", "a,b,y\n1.5,2,0,9\n" + GOOD_ROWS, "FILE:2: 4 fields but the header has 3 columns"));
         c.add(fails("NaN", "a,b,y\n1.5,2,0\nNaN,0.5,1\n", "FILE:3: column 1 ('a'): 'NaN' is not a finite number; remove or impute such rows before training"));
         c.add(fails("Infinity", "a,b,y\n1.5,Infinity,0\n", "FILE:2: column 2 ('b'): 'Infinity' is not a finite number; remove or impute such rows before training"));
