@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /** The bench's results: the console table, the Markdown report and the throughput chart. */
 final class BenchReport {
@@ -125,48 +124,85 @@ final class BenchReport {
         return g.equals("at_least_once") ? "ALOS" : g.equals("exactly_once_v2") ? "EOS v2" : g;
     }
 
-    /** Scorer and baseline runs per configuration, in run order. */
-    private Map<String, Throughput[]> pairs() {
-        Map<String, Throughput[]> m = new LinkedHashMap<>();
-        for (Throughput t : throughput) {
-            m.computeIfAbsent(t.config(), k -> new Throughput[2])[t.kind() == AppKind.SCORER ? 0 : 1] = t;
+    /** Every run of one configuration (guarantee, threads): scorer and baseline, in run order. */
+    private record Config(String name, List<Throughput> scorer, List<Throughput> baseline) {
+        double median(boolean ofScorer, java.util.function.ToDoubleFunction<Throughput> f) {
+            double[] v = (ofScorer ? scorer : baseline).stream().mapToDouble(f).sorted().toArray();
+            if (v.length == 0) {
+                return Double.NaN;
+            }
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
-        return m;
+
+        String range(boolean ofScorer) {
+            List<Throughput> l = ofScorer ? scorer : baseline;
+            if (l.size() < 2) {
+                return "";
+            }
+            return String.format(Locale.ROOT, " (%s–%s)", k(l.stream().mapToDouble(Throughput::recordsPerSecond).min().orElse(0)),
+                    k(l.stream().mapToDouble(Throughput::recordsPerSecond).max().orElse(0)));
+        }
+
+        /** Scorer records/s ÷ baseline records/s, medians. */
+        double ratio() {
+            return median(true, Throughput::recordsPerSecond) / median(false, Throughput::recordsPerSecond);
+        }
+
+        /**
+         * Baseline stream-thread CPU per record ÷ the scorer's, medians: the same ratio measured in CPU time, which
+         * other tenants' load does not distort (it does not count the time a thread waits for a core).
+         */
+        double cpuRatio() {
+            return median(false, Throughput::streamCpuMicrosPerRecord) / median(true, Throughput::streamCpuMicrosPerRecord);
+        }
+    }
+
+    private List<Config> configs() {
+        Map<String, Config> m = new LinkedHashMap<>();
+        for (Throughput t : throughput) {
+            Config c = m.computeIfAbsent(t.config(), k -> new Config(k, new ArrayList<>(), new ArrayList<>()));
+            (t.kind() == AppKind.SCORER ? c.scorer() : c.baseline()).add(t);
+        }
+        return new ArrayList<>(m.values());
+    }
+
+    /** The scorer's median records/s at one thread and this guarantee (for the latency runs' rate). */
+    static double medianScorerRate(List<Throughput> runs, String guarantee, int threads) {
+        Config c = new Config("", runs.stream().filter(t -> t.kind() == AppKind.SCORER && t.guarantee().equals(guarantee)
+                && t.threads() == threads).toList(), List.of());
+        return c.median(true, Throughput::recordsPerSecond);
     }
 
     private static String k(double perSecond) {
         return String.format(Locale.ROOT, "%,.0f", perSecond);
     }
 
-    private static String ratio(Throughput s, Throughput b, boolean steady) {
-        if (s == null || b == null) {
-            return "–";
-        }
-        return String.format(Locale.ROOT, "%.2f", steady ? s.steadyRecordsPerSecond() / b.steadyRecordsPerSecond()
-                : s.recordsPerSecond() / b.recordsPerSecond());
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     /** The throughput and latency tables (Markdown, which also reads well on a console). */
     String table() {
         StringBuilder b = new StringBuilder();
+        int repeats = configs().stream().mapToInt(c -> Math.max(c.scorer().size(), c.baseline().size())).max().orElse(0);
         b.append(String.format(Locale.ROOT, "Throughput: %,d events (%.0f-byte JSON, 20 features), %d partitions; records/s from app start "
-                + "to the last output consumed (read_committed)%n%n", events, eventBytes, partitions));
+                + "to the last output consumed (read_committed); median of %d run%s per app (min–max)%n%n", events, eventBytes,
+                partitions, repeats, repeats == 1 ? "" : "s"));
         b.append("| configuration | baseline records/s | scorer records/s | **scorer / baseline** | steady-state ratio "
-                + "| first output s (baseline / scorer) | stream-thread CPU µs/record (baseline / scorer) "
-                + "| CPU s bench JVM (b / s) | CPU s broker (b / s) |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Map.Entry<String, Throughput[]> e : pairs().entrySet()) {
-            Throughput s = e.getValue()[0];
-            Throughput bl = e.getValue()[1];
-            b.append("| ").append(e.getKey())
-                    .append(" | ").append(bl == null ? "–" : k(bl.recordsPerSecond()))
-                    .append(" | ").append(s == null ? "–" : k(s.recordsPerSecond()))
-                    .append(" | **").append(ratio(s, bl, false)).append("**")
-                    .append(" | ").append(ratio(s, bl, true))
-                    .append(" | ").append(both(bl, s, t -> t.firstOutputSeconds(), "%.2f"))
-                    .append(" | ").append(both(bl, s, Throughput::streamCpuMicrosPerRecord, "%.2f"))
-                    .append(" | ").append(both(bl, s, Throughput::benchJvmCpuSeconds, "%.1f"))
-                    .append(" | ").append(both(bl, s, Throughput::brokerCpuSeconds, "%.1f"))
+                + "| stream-thread CPU µs/record (baseline / scorer) | CPU ratio (baseline / scorer µs) | first output s (b / s) |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Config c : configs()) {
+            b.append("| ").append(c.name())
+                    .append(" | ").append(k(c.median(false, Throughput::recordsPerSecond))).append(c.range(false))
+                    .append(" | ").append(k(c.median(true, Throughput::recordsPerSecond))).append(c.range(true))
+                    .append(" | **").append(f2(c.ratio())).append("**")
+                    .append(" | ").append(f2(c.median(true, Throughput::steadyRecordsPerSecond)
+                            / c.median(false, Throughput::steadyRecordsPerSecond)))
+                    .append(" | ").append(f2(c.median(false, Throughput::streamCpuMicrosPerRecord))).append(" / ")
+                    .append(f2(c.median(true, Throughput::streamCpuMicrosPerRecord)))
+                    .append(" | ").append(f2(c.cpuRatio()))
+                    .append(" | ").append(f2(c.median(false, Throughput::firstOutputSeconds))).append(" / ")
+                    .append(f2(c.median(true, Throughput::firstOutputSeconds)))
                     .append(" |\n");
         }
         if (!latency.isEmpty()) {
@@ -181,11 +217,6 @@ final class BenchReport {
             }
         }
         return b.toString();
-    }
-
-    private static String both(Throughput b, Throughput s, java.util.function.ToDoubleFunction<Throughput> f, String fmt) {
-        return (b == null ? "–" : String.format(Locale.ROOT, fmt, f.applyAsDouble(b))) + " / "
-                + (s == null ? "–" : String.format(Locale.ROOT, fmt, f.applyAsDouble(s)));
     }
 
     /** The full report: setup, machine, command, tables, and every run's raw line. */
@@ -213,14 +244,12 @@ final class BenchReport {
     /** Grouped bars: baseline and scorer records/s per configuration, the ratio under each group. */
     void chart(Path png) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
-        for (Map.Entry<String, Throughput[]> e : pairs().entrySet()) {
-            Throughput s = e.getValue()[0];
-            Throughput bl = e.getValue()[1];
-            String category = e.getKey() + ": scorer ×" + ratio(s, bl, false);
-            Optional.ofNullable(bl).ifPresent(t -> ds.addValue(t.recordsPerSecond(), "baseline: parse + write JSON (no model)", category));
-            Optional.ofNullable(s).ifPresent(t -> ds.addValue(t.recordsPerSecond(), "scorer", category));
+        for (Config c : configs()) {
+            String category = c.name() + ": scorer ×" + f2(c.ratio());
+            ds.addValue(c.median(false, Throughput::recordsPerSecond), "baseline: parse + write JSON (no model)", category);
+            ds.addValue(c.median(true, Throughput::recordsPerSecond), "scorer", category);
         }
-        JFreeChart chart = ChartFactory.createBarChart("Scorer vs pass-through baseline, end to end on a local Kafka 4.2 broker",
+        JFreeChart chart = ChartFactory.createBarChart("Scorer vs pass-through baseline, end to end on a local Kafka 4.2 broker (median records/s)",
                 "configuration: scorer throughput as a multiple of the baseline's", "records per second", ds, PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%,d events of %.0f bytes, %d partitions; %d cores (%s), load %s → %s; %s",
                 events, eventBytes, partitions, machine.cores(), machine.cpuModel(), machine.loadAtStart(), loadAtEnd,

@@ -60,12 +60,16 @@ public final class ScorerThroughputBench implements Callable<Integer> {
     @Option(names = "--events", paramLabel = "N", defaultValue = "2000000", description = "Feature events pre-filled and scored per configuration.")
     long events;
 
-    @Option(names = "--quick", description = "200,000 events, 100,000 warm-up, latency 3 s warm-up + 10 s (overrides those options).")
+    @Option(names = "--quick", description = "200,000 events, 100,000 warm-up, 1 repeat, latency 3 s warm-up + 10 s (overrides those options).")
     boolean quick;
 
     @Option(names = "--warmup-events", paramLabel = "N", defaultValue = "300000",
             description = "Outputs each app produces in an unreported warm-up run first (JIT), 0 = none.")
     long warmupEvents;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
+            description = "Runs per app and configuration (the report gives medians); our machines are shared and noisy.")
+    int repeats;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "2", description = "Partitions of the feature and output topics (>= threads).")
     int partitions;
@@ -128,6 +132,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
         if (quick) {
             events = 200_000;
             warmupEvents = 100_000;
+            repeats = 1;
             latencySeconds = 10;
             latencyWarmupSeconds = 3;
         }
@@ -182,25 +187,27 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             }
             List<BenchReport.Throughput> throughput = new ArrayList<>();
             int config = 0;
-            for (String g : GUARANTEES) {
-                for (int th : threads) {
-                    // Alternate which app goes first, so drift in the machine's load does not favour one side.
-                    AppKind[] order = config++ % 2 == 0 ? new AppKind[]{AppKind.BASELINE, AppKind.SCORER}
-                            : new AppKind[]{AppKind.SCORER, AppKind.BASELINE};
-                    for (AppKind kind : order) {
-                        BenchReport.Throughput r = runs.throughput(kind, g, th, events);
-                        throughput.add(r);
-                        out.println(r.oneLine());
+            for (int rep = 1; rep <= repeats; rep++) {
+                for (String g : GUARANTEES) {
+                    for (int th : threads) {
+                        // Alternate which app goes first, so drift in the machine's load does not favour one side.
+                        AppKind[] order = config++ % 2 == 0 ? new AppKind[]{AppKind.BASELINE, AppKind.SCORER}
+                                : new AppKind[]{AppKind.SCORER, AppKind.BASELINE};
+                        for (AppKind kind : order) {
+                            BenchReport.Throughput r = runs.throughput(kind, g, th, events);
+                            throughput.add(r);
+                            out.println("run " + rep + "/" + repeats + " " + r.oneLine());
+                        }
                     }
                 }
+                config++; // the next repeat starts with the other app
             }
             List<BenchReport.Latency> latency = new ArrayList<>();
             if (!skipLatency) {
                 long version = 1;
                 for (String g : GUARANTEES) {
-                    long rate = latencyRate > 0 ? latencyRate : Math.round(throughput.stream()
-                            .filter(r -> r.kind() == AppKind.SCORER && r.guarantee().equals(g) && r.threads() == 1)
-                            .mapToDouble(BenchReport.Throughput::recordsPerSecond).findFirst().orElse(20_000) / 2);
+                    double peak = BenchReport.medianScorerRate(throughput, g, 1);
+                    long rate = latencyRate > 0 ? latencyRate : Math.round((Double.isNaN(peak) ? 20_000 : peak) / 2);
                     version++;
                     BenchReport.Latency l = runs.latency(data, g, rate, version);
                     latency.add(l);
