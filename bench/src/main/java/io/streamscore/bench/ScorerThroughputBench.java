@@ -457,6 +457,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                     counter.recordLatencyBetween(startMillis + warmupMs, startMillis + warmupMs + windowMs);
                     long swapAtMs = warmupMs + windowMs / 2;
                     CompletableFuture<Long> swapAck = null;
+                    long swapSendMillis = 0;
                     long sent = 0;
                     AtomicLong sendErrors = new AtomicLong();
                     long t0 = System.nanoTime();
@@ -474,6 +475,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                         }
                         if (swapAck == null && elapsed >= TimeUnit.MILLISECONDS.toNanos(swapAtMs)) {
                             counter.watchFor(("\"modelVersion\":" + version + ",").getBytes(StandardCharsets.UTF_8));
+                            swapSendMillis = System.currentTimeMillis();
                             swapAck = CompletableFuture.supplyAsync(() -> {
                                 try {
                                     BenchData.publish(bootstrap, MODELS, data.model(version));
@@ -494,7 +496,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                     long[] l = counter.sortedLatencies();
                     return new BenchReport.Latency(g, rate, achieved, sent, sendErrors.get(), l.length,
                             percentile(l, 0.50), percentile(l, 0.99), percentile(l, 0.999), l.length == 0 ? -1 : l[l.length - 1],
-                            version, seen == 0 ? -1 : seen - ack);
+                            version, seen != 0, seen - swapSendMillis, seen - ack);
                 } finally {
                     app.close();
                     topics.delete(features, output, deadLetters);
