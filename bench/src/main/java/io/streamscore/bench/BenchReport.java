@@ -284,8 +284,4 @@ final class BenchReport {
         Files.createDirectories(png.toAbsolutePath().getParent());
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
     }
-
-    List<Throughput> throughput() {
-        return new ArrayList<>(throughput);
-    }
 }
