@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * End-to-end scorer bench on a real broker: pre-fills a feature topic, then times the scorer ({@link ScorerApp}) and a
  * pass-through baseline ({@link PassThroughTopology}) from start to the last committed output at each processing
  * guarantee and thread count, measures end-to-end latency at half the peak rate and the model-swap latency, and writes
- * a Markdown report and a PNG chart. See BENCHMARKS-scorer-e2e.md. Not part of the test command.
+ * a Markdown report and a PNG chart. See BENCHMARKS.md. Not part of the test command.
  */
 @Command(name = "scorer-e2e-bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {

@@ -186,7 +186,7 @@ public final class FeatureEventJson {
                 values = Arrays.copyOf(values, n * 2);
             }
             names[n] = name;
-            values[n] = number(p, t, "feature '" + name + "'");
+            values[n] = number(p, t, name, n);
             n++;
         }
         return new Named(Arrays.copyOf(names, n), Arrays.copyOf(values, n));
@@ -200,22 +200,34 @@ public final class FeatureEventJson {
             if (n == values.length) {
                 values = Arrays.copyOf(values, n * 2);
             }
-            values[n] = number(p, t, "features[" + n + "]");
+            values[n] = number(p, t, null, n);
             n++;
         }
         return Arrays.copyOf(values, n);
     }
 
-    private static double number(JsonParser p, JsonToken t, String what) throws IOException, FeatureEventException {
+    /**
+     * The feature value at the current token.
+     *
+     * @param name  the feature's name, or null for a positional feature
+     * @param index its position
+     */
+    private static double number(JsonParser p, JsonToken t, String name, int index) throws IOException, FeatureEventException {
+        // The messages are built only on failure: this runs for every feature of every event (the hot path).
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw new FeatureEventException(ReasonCode.WRONG_TYPE, what + " must be a number, found " + describe(p, t));
+            throw new FeatureEventException(ReasonCode.WRONG_TYPE, what(name, index) + " must be a number, found "
+                    + describe(p, t));
         }
         double v = p.getDoubleValue();
         if (!Double.isFinite(v)) {
-            throw new FeatureEventException(ReasonCode.NON_FINITE_FEATURE, what + " is " + p.getText()
+            throw new FeatureEventException(ReasonCode.NON_FINITE_FEATURE, what(name, index) + " is " + p.getText()
                     + ", which is not a finite double");
         }
         return v;
+    }
+
+    private static String what(String name, int index) {
+        return name != null ? "feature '" + name + "'" : "features[" + index + "]";
     }
 
     private static String describe(JsonParser p, JsonToken t) throws IOException {
