@@ -21,10 +21,11 @@ import java.util.concurrent.Future;
  * bytes (a STREAM-style sum measured in the same run), and how long default training takes to converge.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"Measure the trainer on generated data: seconds per iteration and bytes per second of the fused",
-                "gradient pass on 1 core and on all cores, next to the machine's memory bandwidth measured in the same",
-                "run (a plain sum over the same array), then the iterations and time default training needs to get",
-                "within 1e-6 of its converged loss.", "",
+        description = {"Measure the trainer's speed on generated data.", "",
+                "Seconds per iteration and bytes per second of the fused gradient pass on 1 core and on",
+                "all cores, next to the machine's memory bandwidth measured in the same run (a plain sum",
+                "over the same array); then the iterations and time each solver needs to get within 1e-6",
+                "of the converged loss with default settings.", "",
                 "Examples:",
                 "  bench",
                 "  bench --rows 200000 --features 100",

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 /** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"Fit binary logistic regression by batch gradient descent on a labelled CSV file.", "",
+        description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
                 "The CSV needs a header row; every column but the label must be numeric. Labels are 0/1 or true/false.",
                 "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
                 "θ ← θ − η∇L until the loss improves by less than --tolerance or --iterations run out.",

@@ -10,12 +10,14 @@ import java.io.PrintWriter;
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
         subcommands = {TrainCommand.class, PublishCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-        description = {"Logistic regression from scratch: fit a model on a labelled CSV file, report on it,",
-                "and (with --publish) put it on the Kafka model topic the scorer reads.", "",
+        description = {"Logistic regression from scratch: fit a model on a labelled CSV file (or topic),",
+                "report on it, and (with --publish) put it on the Kafka model topic.", "",
                 "Examples:",
-                "  java -jar trainer/target/trainer.jar train --data clusters.csv --standardize --out model.json",
-                "  java -jar trainer/target/trainer.jar train --help",
-                "  java -jar trainer/target/trainer.jar bench --rows 1000000 --features 20"})
+                "  trainer generate --kind overlapping --out clusters.csv",
+                "  trainer train --data clusters.csv --standardize --report report/",
+                "  trainer train --help",
+                "  trainer bench --rows 1000000 --features 20", "",
+                "(run as: java -jar trainer/target/trainer.jar COMMAND ...)"})
 public final class TrainerCli implements Runnable {
 
     @CommandLine.Spec
