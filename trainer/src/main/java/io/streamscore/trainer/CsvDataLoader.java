@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -32,9 +31,6 @@ public final class CsvDataLoader {
 
     private static final java.util.regex.Pattern NON_FINITE =
             java.util.regex.Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
-
-    /** The most values one Java array can hold on common JVMs. */
-    private static final int MAX_VALUES = Integer.MAX_VALUE - 8;
 
     private CsvDataLoader() {
     }
@@ -108,15 +104,8 @@ public final class CsvDataLoader {
 
     private static Dataset readRows(String name, CSVParser parser, Iterator<CSVRecord> records, List<String> columns,
                                     int labelIndex, List<String> features) throws DataFormatException {
-        int cols = features.size();
-        // Start at 1,024 rows but at most ~1M values: a wide header alone must not allocate (1,000,000 columns x 1,024
-        // rows would be 8 GB before the first row is read).
-        int capacity = Math.max(1, Math.min(1024, (1 << 20) / cols));
-        double[] x = new double[cols * capacity];
-        double[] y = new double[capacity];
-        int rows = 0;
+        RowBuffer rows = new RowBuffer(features.size());
         long previousEnd = parser.getCurrentLineNumber();
-        long positives = 0;
         while (records.hasNext()) {
             CSVRecord record = records.next();
             // A record starts on the line after the previous one ended (quoted fields may span lines).
@@ -129,37 +118,28 @@ public final class CsvDataLoader {
                 throw new DataFormatException(name + ":" + line + ": " + record.size() + " fields but the header has "
                         + columns.size() + " columns");
             }
-            if (rows == y.length) {
-                // rows x cols values live in one array: grow in long arithmetic and stop at the largest array.
-                long grown = Math.min((long) y.length * 2, MAX_VALUES / cols);
-                if (grown <= rows) {
-                    throw new DataFormatException(name + ":" + line + ": too much data: " + rows + " rows x " + cols
-                            + " features is the most one training set can hold (" + MAX_VALUES + " values)");
-                }
-                y = Arrays.copyOf(y, (int) grown);
-                x = Arrays.copyOf(x, (int) grown * cols);
-            }
+            rows.ensureRoom(name + ":" + line);
+            double label = 0;
             int c = 0;
             for (int i = 0; i < columns.size(); i++) {
                 String value = record.get(i);
                 if (i == labelIndex) {
-                    y[rows] = parseLabel(name, line, i, columns.get(i), value);
-                    positives += (long) y[rows];
+                    label = parseLabel(name, line, i, columns.get(i), value);
                 } else {
-                    x[rows * cols + c++] = parseNumber(name, line, i, columns.get(i), value);
+                    rows.set(c++, parseNumber(name, line, i, columns.get(i), value));
                 }
             }
-            rows++;
+            rows.endRow(label);
         }
-        if (rows == 0) {
+        if (rows.rows() == 0) {
             throw new DataFormatException(name + ": has a header but no data rows");
         }
-        if (positives == 0 || positives == rows) {
+        if (rows.positives() == 0 || rows.positives() == rows.rows()) {
             throw new DataFormatException(name + ": column " + (labelIndex + 1) + " ('" + columns.get(labelIndex)
-                    + "'): every one of the " + rows + " rows has label " + (positives == 0 ? 0 : 1)
+                    + "'): every one of the " + rows.rows() + " rows has label " + (rows.positives() == 0 ? 0 : 1)
                     + "; logistic regression needs examples of both classes 0 and 1");
         }
-        return new Dataset(features, Arrays.copyOf(x, rows * cols), Arrays.copyOf(y, rows), name);
+        return rows.toDataset(features, name);
     }
 
     private static Reader open(Path file) throws IOException {

@@ -7,20 +7,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +28,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * Puts a model on the compacted model topic, keyed by model id, as version (latest version on the topic for that id) + 1.
@@ -110,46 +103,27 @@ public final class ModelPublisher implements AutoCloseable {
      * offsets taken now. Records that are not valid models are skipped (the scorer rejects them too).
      */
     public Optional<Long> latestVersion(String modelId) throws PublishException {
-        Properties props = new Properties();
-        props.putAll(client);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            Long latest = null;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new PublishException("timed out after " + timeout.toSeconds() + " s reading model topic '"
-                            + topic + "' to find the latest version of '" + modelId + "'");
+        byte[] key = modelId.getBytes(StandardCharsets.UTF_8);
+        long[] latest = {Long.MIN_VALUE};
+        try {
+            TopicSnapshot.read(client, topic, timeout, r -> {
+                if (r.value() == null || !java.util.Arrays.equals(key, r.key())) {
+                    return;
                 }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (!modelId.equals(r.key()) || r.value() == null) {
-                        continue;
-                    }
-                    try {
-                        long v = ModelJson.fromBytes(r.value()).version();
-                        latest = latest == null ? v : Math.max(latest, v);
-                    } catch (InvalidModelException e) {
-                        LOG.warn("skipping unreadable model record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-                                e.getMessage());
-                    }
+                try {
+                    latest[0] = Math.max(latest[0], ModelJson.fromBytes(r.value()).version());
+                } catch (InvalidModelException e) {
+                    LOG.warn("skipping unreadable model record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                            e.getMessage());
                 }
-            }
-            return Optional.ofNullable(latest);
+            }, n -> { });
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new PublishException("timed out after " + timeout.toSeconds() + " s reading model topic '" + topic
                     + "' (is the broker at " + client.get("bootstrap.servers") + " reachable?): " + e.getMessage(), e);
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new PublishException("cannot read model topic '" + topic + "': " + e.getMessage(), e);
         }
+        return latest[0] == Long.MIN_VALUE ? Optional.empty() : Optional.of(latest[0]);
     }
 
     /** Publishes {@code model} as the next version of its id and returns it as published. */

@@ -5,17 +5,12 @@ import io.streamscore.common.event.FeatureEventException;
 import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.trainer.DataFormatException;
 import io.streamscore.trainer.Dataset;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.streamscore.trainer.RowBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,57 +32,27 @@ public final class TopicDataLoader {
      */
     public static Result load(Properties client, String topic, String modelId, List<String> featureNames,
                               Duration timeout, java.util.function.LongConsumer progress) throws DataFormatException {
-        Properties props = new Properties();
-        props.putAll(client);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         Builder rows = new Builder(topic, featureNames);
-        long skipped = 0;
-        long read = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            Map<String, List<PartitionInfo>> topics = consumer.listTopics(timeout);
-            if (!topics.containsKey(topic)) {
-                throw new DataFormatException("topic '" + topic + "' does not exist on " + client.get("bootstrap.servers"));
-            }
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : topics.get(topic)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long lastProgress = System.nanoTime();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() >= end.get(tp)) {
-                        continue; // produced after the snapshot was taken
-                    }
-                    read++;
-                    FeatureEvent event = parse(r);
-                    if (modelId != null && !modelId.equals(event.modelId())) {
-                        skipped++;
-                        continue;
-                    }
-                    rows.add(event, where(r));
+        long[] skipped = {0};
+        long read;
+        try {
+            read = TopicSnapshot.read(client, topic, timeout, r -> {
+                FeatureEvent event = parse(r);
+                if (modelId != null && !modelId.equals(event.modelId())) {
+                    skipped[0]++;
+                    return;
                 }
-                if (System.nanoTime() - lastProgress > 1_000_000_000L) {
-                    progress.accept(read);
-                    lastProgress = System.nanoTime();
-                }
-            }
+                rows.add(event, where(r));
+            }, progress);
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new DataFormatException(e.getMessage());
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new DataFormatException("topic '" + topic + "': no answer from " + client.get("bootstrap.servers")
                     + " within " + timeout.toSeconds() + " s");
         } catch (KafkaException e) {
             throw new DataFormatException("topic '" + topic + "': " + e.getMessage());
         }
-        progress.accept(read);
-        return new Result(rows.build(), read, skipped);
+        return new Result(rows.build(), read, skipped[0]);
     }
 
     private static FeatureEvent parse(ConsumerRecord<byte[], byte[]> r) throws DataFormatException {
@@ -113,10 +78,7 @@ public final class TopicDataLoader {
     private static final class Builder {
         private final String topic;
         private List<String> names;
-        private double[] x = new double[0];
-        private double[] y = new double[1024];
-        private int rows;
-        private long positives;
+        private RowBuffer rows;
 
         Builder(String topic, List<String> names) {
             this.topic = topic;
@@ -138,20 +100,19 @@ public final class TopicDataLoader {
                 }
             }
             int k = names.size();
-            if (x.length == 0) {
-                x = new double[k * y.length];
+            if (rows == null) {
+                rows = new RowBuffer(k);
             }
-            if (rows == y.length) {
-                y = Arrays.copyOf(y, y.length * 2);
-                x = Arrays.copyOf(x, y.length * k);
-            }
+            rows.ensureRoom(where);
             if (event.isPositional()) {
                 double[] v = event.values();
                 if (v.length != k) {
                     throw new DataFormatException(where + ": field 'features': " + v.length + " values but " + k
                             + " feature names " + names);
                 }
-                System.arraycopy(v, 0, x, rows * k, k);
+                for (int j = 0; j < k; j++) {
+                    rows.set(j, v[j]);
+                }
             } else {
                 Map<String, Double> byName = event.namedFeatures();
                 for (int j = 0; j < k; j++) {
@@ -159,24 +120,22 @@ public final class TopicDataLoader {
                     if (v == null) {
                         throw new DataFormatException(where + ": field 'features." + names.get(j) + "': missing");
                     }
-                    x[rows * k + j] = v;
+                    rows.set(j, v);
                 }
             }
-            y[rows] = event.label();
-            positives += event.label();
-            rows++;
+            rows.endRow(event.label());
         }
 
         Dataset build() throws DataFormatException {
-            if (rows == 0) {
+            if (rows == null || rows.rows() == 0) {
                 throw new DataFormatException("topic '" + topic + "': no training records (for this model id) between"
                         + " the beginning and the end offsets");
             }
-            if (positives == 0 || positives == rows) {
-                throw new DataFormatException("topic '" + topic + "': field 'label': every one of the " + rows
-                        + " records has label " + (positives == 0 ? 0 : 1) + "; logistic regression needs both classes");
+            if (rows.positives() == 0 || rows.positives() == rows.rows()) {
+                throw new DataFormatException("topic '" + topic + "': field 'label': every one of the " + rows.rows()
+                        + " records has label " + (rows.positives() == 0 ? 0 : 1) + "; logistic regression needs both classes");
             }
-            return new Dataset(names, Arrays.copyOf(x, rows * names.size()), Arrays.copyOf(y, rows), "topic " + topic);
+            return rows.toDataset(names, "topic " + topic);
         }
     }
 }
