@@ -1,5 +1,7 @@
 package io.streamscore.trainer;
 
+import io.streamscore.common.LogisticMath;
+
 /**
  * Limited-memory BFGS (Nocedal & Wright, "Numerical Optimization", 2nd ed., algorithms 7.4 and 7.5) with a
  * backtracking Armijo line search: a quasi-Newton method that builds a curvature estimate from the last
@@ -117,11 +119,7 @@ final class Lbfgs {
     }
 
     private static double dot(double[] a, double[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += a[i] * b[i];
-        }
-        return sum;
+        return LogisticMath.dot(a, b, a.length);
     }
 
     private static void axpy(double a, double[] x, double[] y) {
