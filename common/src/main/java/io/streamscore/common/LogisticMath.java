@@ -54,11 +54,11 @@ public final class LogisticMath {
 
     /**
      * log(1+x) for x ≥ 0, accurate to a few ulps, using only {@link Math#log} (a JIT intrinsic; the JDK's
-     * {@code Math.log1p} is a much slower library call and this runs once per row per training iteration).
+     * {@code Math.log1p} is a much slower library call, and metrics evaluate this once per row).
      * The correction x/(u−1) undoes the rounding of u = 1+x (Goldberg, "What every computer scientist should know
      * about floating-point arithmetic", theorem 4).
      */
-    public static double log1p(double x) {
+    static double log1p(double x) {
         double u = 1.0 + x;
         if (u == 1.0) {
             return x;
