@@ -7,7 +7,7 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.scorer.ModelRejection;
+import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,6 +1,7 @@
 package io.streamscore.scorer;
 
 import io.streamscore.common.LogisticModel;
+import io.streamscore.common.modellog.ModelLog;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -9,18 +10,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The global store of decoded models: model id → {@link LogisticModel}, held as objects in memory so that a lookup
- * per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of throughput here,
- * and re-parsing per event is worse).
+ * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, and
+ * which are retired) and, derived from it, model id → served {@link LogisticModel}, held as objects in memory so
+ * that a lookup per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of
+ * throughput here, and re-parsing per event is worse).
  *
- * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the map is
+ * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the served map is
  * concurrent and the values immutable, so readers need no lock. Not persistent: Kafka Streams keeps no checkpoint for
  * it, so after every start the model topic is read from the beginning and, because {@code Topology.addGlobalStore}
  * registers the store with reprocess-on-restore, every record goes through the model gate again.
  */
 public final class ModelStore implements StateStore {
     private final String name;
-    private final Map<String, LogisticModel> models = new ConcurrentHashMap<>();
+    private final Map<String, LogisticModel> served = new ConcurrentHashMap<>();
+    private ModelLog log = new ModelLog();
+    private boolean legacyLayoutReported;
     private volatile boolean open;
 
     ModelStore(String name) {
@@ -29,16 +33,29 @@ public final class ModelStore implements StateStore {
 
     /** The model being served for this id, or null. */
     public LogisticModel get(String modelId) {
-        return models.get(modelId);
+        return served.get(modelId);
     }
 
-    void put(LogisticModel model) {
-        models.put(model.modelId(), model);
+    /** Applies one model-topic record (global thread only) and publishes the id's served model to the readers. */
+    ModelLog.Applied apply(byte[] key, byte[] value, long timestamp) {
+        ModelLog.Applied applied = log.apply(key, value, timestamp);
+        String id = applied.modelId();
+        if (id != null) {
+            LogisticModel now = applied.servedAfter();
+            if (now == null) {
+                served.remove(id);
+            } else {
+                served.put(id, now);
+            }
+        }
+        return applied;
     }
 
-    /** @return the model that was being served, or null */
-    LogisticModel remove(String modelId) {
-        return models.remove(modelId);
+    /** True the first time only: the scorer says once that it met the layout-1 model topic. */
+    boolean firstLegacyRecord() {
+        boolean first = !legacyLayoutReported;
+        legacyLayoutReported = true;
+        return first;
     }
 
     @Override
@@ -64,7 +81,8 @@ public final class ModelStore implements StateStore {
     @Override
     public void close() {
         open = false;
-        models.clear();
+        served.clear();
+        log = new ModelLog();
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.streamscore.scorer;
 
-import io.streamscore.common.InvalidModelException;
 import io.streamscore.common.LogisticModel;
-import io.streamscore.common.ModelFormatException;
-import io.streamscore.common.ModelJson;
+import io.streamscore.common.modellog.ModelLog;
+import io.streamscore.common.modellog.ModelRejection;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,10 +13,10 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The model gate: the global store's processor, which decodes and validates each model record before it reaches
- * {@link ModelStore}. A record is applied only when it parses, validates, its key equals its modelId and its version is
- * newer than the one being served; otherwise a WARN (topic, partition, offset, model id, reason) and a counter say why
- * and the last good model keeps serving. A tombstone retires the model.
+ * The model gate: the global store's processor. Each record on the model topic replaces what its key held
+ * ({@link ModelLog}, docs/model-topic.md); the served model of the key's id is then the highest valid version that is
+ * not retired. A record that is not a valid model or retirement gets a WARN (topic, partition, offset, key, reason)
+ * and a counter, and leaves its own key empty — it cannot touch any other version.
  *
  * <p>It never throws. An exception in a global-store processor is not routed to the processing exception handler: in
  * normal operation it kills the global thread and with it the whole client; during restore Kafka Streams 4.2 passes it
@@ -45,71 +44,60 @@ final class ModelUpdateProcessor implements Processor<byte[], byte[], Void, Void
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String modelId = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        ModelLog.Applied applied;
         try {
-            apply(modelId, record.value());
+            applied = store.apply(record.key(), record.value(), record.timestamp());
         } catch (RuntimeException e) {
             // A bug in the gate must not take the application down; the previous model keeps serving.
-            reject(modelId, ModelRejection.INTERNAL_ERROR, "unexpected " + e, e);
-        }
-    }
-
-    private void apply(String modelId, byte[] value) {
-        if (modelId == null) {
-            reject(null, ModelRejection.MISSING_KEY, "the record has no key (the key must be the model id)", null);
+            metrics.modelRejected(ModelRejection.INTERNAL_ERROR);
+            log.warn("Model record rejected: {}, key={}, reason={}: unexpected {}; the served models are unchanged",
+                    where(), printable(record.key()), ModelRejection.INTERNAL_ERROR, e, e);
             return;
         }
-        if (value == null) {
-            LogisticModel retired = store.remove(modelId);
-            if (retired != null) {
-                metrics.modelRetired(modelId);
-                log.info("Model retired by tombstone: id={}, version={} ({})", modelId, retired.version(), where());
-            } else {
-                log.info("Tombstone for model id={} which is not being served; nothing to retire ({})", modelId, where());
+        report(applied, record.key());
+    }
+
+    private void report(ModelLog.Applied a, byte[] rawKey) {
+        if (a.effect() == ModelLog.Effect.REJECTED) {
+            metrics.modelRejected(a.rejection());
+            log.warn("Model record rejected: {}, key={}, reason={}: {}; {}", where(), printable(rawKey), a.rejection(),
+                    a.detail(), a.key() == null ? "ignored" : "key " + a.key() + " now holds no model");
+        } else if (a.effect() == ModelLog.Effect.LEGACY_STORED || a.effect() == ModelLog.Effect.LEGACY_DELETED) {
+            if (store.firstLegacyRecord()) {
+                log.warn("The model topic holds records in the old layout (key = model id, one record per id; first "
+                        + "at {}, key={}). They are still used, as the version their document names, but compaction "
+                        + "keeps only the last one per id: republish with 'trainer publish' (keys ID@vN, "
+                        + "docs/model-topic.md) and then delete the old key with a tombstone. Not repeated.",
+                        where(), a.key());
             }
-            return;
-        }
-        LogisticModel model;
-        try {
-            model = ModelJson.fromBytes(value);
-        } catch (ModelFormatException e) {
-            reject(modelId, ModelRejection.MALFORMED, e.getMessage(), null);
-            return;
-        } catch (InvalidModelException e) {
-            reject(modelId, ModelRejection.INVALID, e.getMessage(), null);
-            return;
-        }
-        if (!model.modelId().equals(modelId)) {
-            reject(modelId, ModelRejection.KEY_MISMATCH, "the document's modelId is '" + model.modelId() + "'", null);
-            return;
-        }
-        LogisticModel current = store.get(modelId);
-        if (current != null && model.version() <= current.version()) {
-            reject(modelId, ModelRejection.NOT_NEWER, "version " + model.version() + " is not newer than version "
-                    + current.version() + " being served", null);
-            return;
-        }
-        store.put(model);
-        metrics.modelApplied(modelId, model.version());
-        log.info("Model applied: id={}, version={}, features={}{} ({})", modelId, model.version(), model.featureCount(),
-                current == null ? "" : ", replacing version " + current.version(), where());
-    }
-
-    private void reject(String modelId, ModelRejection reason, String why, Exception e) {
-        metrics.modelRejected(reason);
-        RecordMetadata md = context.recordMetadata().orElse(null);
-        if (e == null) {
-            log.warn("Model record rejected: topic={}, partition={}, offset={}, model id={}, reason={}: {}; the previous "
-                            + "model (if any) keeps serving", md == null ? "?" : md.topic(), md == null ? -1 : md.partition(),
-                    md == null ? -1 : md.offset(), modelId, reason, why);
         } else {
-            log.warn("Model record rejected: topic={}, partition={}, offset={}, model id={}, reason={}: {}; the previous "
-                            + "model (if any) keeps serving", md == null ? "?" : md.topic(), md == null ? -1 : md.partition(),
-                    md == null ? -1 : md.offset(), modelId, reason, why, e);
+            log.info("Model record applied: {}, key={}: {}", where(), a.key(), a.detail());
+        }
+        if (a.servingChanged()) {
+            LogisticModel before = a.servedBefore();
+            LogisticModel now = a.servedAfter();
+            if (now == null) {
+                metrics.modelRetired(a.modelId());
+                log.info("Model id={} is no longer served (was version {}): no valid, unretired version remains ({})",
+                        a.modelId(), before.version(), where());
+            } else {
+                metrics.modelApplied(now.modelId(), now.version());
+                log.info("Model served: id={}, version={}, features={}{} ({})", now.modelId(), now.version(),
+                        now.featureCount(), before == null ? "" : ", was version " + before.version(), where());
+            }
         }
     }
 
     private String where() {
-        return context.recordMetadata().map(md -> md.topic() + "-" + md.partition() + "@" + md.offset()).orElse("?");
+        RecordMetadata md = context.recordMetadata().orElse(null);
+        return md == null ? "?" : "topic=" + md.topic() + ", partition=" + md.partition() + ", offset=" + md.offset();
+    }
+
+    private static String printable(byte[] key) {
+        if (key == null) {
+            return "null";
+        }
+        String s = new String(key, StandardCharsets.UTF_8);
+        return s.length() > 200 ? s.substring(0, 200) + "…(" + key.length + " bytes)" : s;
     }
 }

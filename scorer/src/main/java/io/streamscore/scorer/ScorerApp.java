@@ -2,6 +2,8 @@ package io.streamscore.scorer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -68,6 +70,18 @@ public final class ScorerApp {
     }
 
     /**
+     * Thrown at start when the model topic can delete models (cleanup.policy includes delete) and the user did not say
+     * they know ({@value ScorerConfig#ALLOW_DELETING_MODEL_TOPIC}); the message says how to fix it.
+     */
+    public static final class ModelTopicPolicyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ModelTopicPolicyException(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * Checks (or creates) the topics, then starts Kafka Streams and the HTTP endpoint and returns at once. For
      * embedding (the demo, integration tests); {@link #run()} is the command-line lifecycle around it.
      */
@@ -76,6 +90,7 @@ public final class ScorerApp {
         if (!awaitClusterAndTopics()) {
             throw new InterruptedException("shutdown requested while waiting for Kafka at " + config.bootstrapServers());
         }
+        checkModelTopicPolicy();
         return startStreams();
     }
 
@@ -146,6 +161,7 @@ public final class ScorerApp {
                 log.info("Scorer stopped while waiting for Kafka");
                 return;
             }
+            checkModelTopicPolicy();
             Running running = startStreams();
             current.set(running);
             if (shutdownRequested.getCount() == 0) {
@@ -314,6 +330,47 @@ public final class ScorerApp {
                 backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
             }
         }
+    }
+
+    /**
+     * Refuses a model topic whose cleanup.policy includes delete: retention would remove published versions, so an
+     * instance started later would serve something other than one that read them in time. Compact-only is the
+     * contract (docs/model-topic.md); {@value ScorerConfig#ALLOW_DELETING_MODEL_TOPIC} overrides it with a WARN.
+     */
+    private void checkModelTopicPolicy() throws ModelTopicPolicyException, InterruptedException {
+        Properties adminProps = config.toAdminProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        String policy;
+        try (Admin admin = Admin.create(adminProps)) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, config.modelsTopic());
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
+                    .get(ATTEMPT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS).get(resource)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            policy = entry == null ? TopicConfig.CLEANUP_POLICY_DELETE : entry.value();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (securityFailure(cause) != null) {
+                // Reading topic configs needs DESCRIBE_CONFIGS; without it the check cannot run: say so, go on.
+                log.warn("Cannot check the cleanup.policy of model topic '{}' ({}); make sure it is compact only "
+                        + "(docs/model-topic.md)", config.modelsTopic(), cause.getMessage());
+                return;
+            }
+            throw new IllegalStateException("cannot read the configuration of model topic '" + config.modelsTopic()
+                    + "': " + cause, cause);
+        }
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            return;
+        }
+        String why = "model topic '" + config.modelsTopic() + "' has cleanup.policy=" + policy + ": retention would "
+                + "delete published model versions, and a scorer started afterwards would serve another model than "
+                + "the running ones";
+        if (config.allowDeletingModelTopic()) {
+            log.warn("{}; starting anyway because {}=true", why, ScorerConfig.ALLOW_DELETING_MODEL_TOPIC);
+            return;
+        }
+        throw new ModelTopicPolicyException(why + ". Fix: kafka-configs --alter --entity-type topics --entity-name "
+                + config.modelsTopic() + " --add-config cleanup.policy=compact (or start with "
+                + "--allow-deleting-model-topic if you know)");
     }
 
     /** The needed topics that do not exist; throws for no answer or a topic this principal may not describe. */

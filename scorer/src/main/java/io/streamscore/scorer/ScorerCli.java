@@ -57,6 +57,9 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--startup-timeout", paramLabel = "SECONDS",
             description = "How long to wait at start for Kafka and the topics (retrying, logging each try) before exiting 1; 0 = for ever. Default: 0.")
     Long startupTimeoutSeconds;
+    @Option(names = "--allow-deleting-model-topic",
+            description = "Start even if the model topic's cleanup.policy includes delete (retention would remove published versions). Default: refuse.")
+    boolean allowDeletingModelTopic;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -108,7 +111,7 @@ public final class ScorerCli implements Callable<Integer> {
         }
         try {
             runner.run(config);
-        } catch (ScorerApp.MissingTopicsException e) {
+        } catch (ScorerApp.MissingTopicsException | ScorerApp.ModelTopicPolicyException e) {
             spec.commandLine().getErr().println("scorer: " + e.getMessage());
             return EXIT_FAILED;
         }
@@ -139,6 +142,9 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
+        }
+        if (allowDeletingModelTopic) {
+            m.put(ScorerConfig.ALLOW_DELETING_MODEL_TOPIC, "true");
         }
         return m;
     }

@@ -1,6 +1,7 @@
 package io.streamscore.scorer;
 
 import io.streamscore.common.kafka.ClientProperties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.time.Duration;
@@ -19,12 +20,14 @@ import java.util.TreeMap;
  * use {@code streamscore.*} names so they too can live in the file.
  *
  * @param startupTimeout   how long to wait at start for Kafka and the topics before giving up; zero = for ever
+ * @param allowDeletingModelTopic start even when the model topic's cleanup.policy includes delete (retention would
+ *                         then remove published versions from the topic while instances that read them keep serving)
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
                            String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
-                           Map<String, String> clientProperties) {
+                           boolean allowDeletingModelTopic, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -38,6 +41,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String CREATE_TOPICS = "streamscore.create.topics";
     public static final String SHUTDOWN_TIMEOUT_MS = "streamscore.shutdown.timeout.ms";
     public static final String STARTUP_TIMEOUT_MS = "streamscore.startup.timeout.ms";
+    public static final String ALLOW_DELETING_MODEL_TOPIC = "streamscore.model.topic.allow.delete";
 
     public static final String DEFAULT_APPLICATION_ID = "streamscore-scorer";
     public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
@@ -91,6 +95,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(CREATE_TOPICS, "false");
         d.put(SHUTDOWN_TIMEOUT_MS, "30000");
         d.put(STARTUP_TIMEOUT_MS, "0");
+        d.put(ALLOW_DELETING_MODEL_TOPIC, "false");
         return d;
     }
 
@@ -115,8 +120,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         boolean create = bool(merged.remove(CREATE_TOPICS), CREATE_TOPICS);
         Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
         Duration startup = Duration.ofMillis(integer(merged.remove(STARTUP_TIMEOUT_MS), STARTUP_TIMEOUT_MS));
+        boolean allowDelete = bool(merged.remove(ALLOW_DELETING_MODEL_TOPIC), ALLOW_DELETING_MODEL_TOPIC);
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
-                shutdown, startup, merged);
+                shutdown, startup, allowDelete, merged);
     }
 
     /**
@@ -135,6 +141,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
         p.put(DeadLetterProcessingExceptionHandler.METRICS_CONFIG, metrics);
+        // The model gate must see what compaction will keep: never a publish that was aborted (a fenced publisher's)
+        // nor one still open, which the log cleaner would later drop. Under at_least_once Kafka Streams would read
+        // uncommitted, so the global consumer's isolation is set here, for every guarantee.
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         return p;
     }
 
@@ -161,6 +171,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(CREATE_TOPICS, String.valueOf(createTopics));
         all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));
         all.put(STARTUP_TIMEOUT_MS, String.valueOf(startupTimeout.toMillis()));
+        all.put(ALLOW_DELETING_MODEL_TOPIC, String.valueOf(allowDeletingModelTopic));
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.ModelJson;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

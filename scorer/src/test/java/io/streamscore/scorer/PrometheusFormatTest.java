@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.event.ReasonCode;
 import org.junit.jupiter.api.Test;
 

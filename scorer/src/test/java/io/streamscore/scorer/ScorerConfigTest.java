@@ -21,7 +21,7 @@ class ScorerConfigTest {
     void shouldUseDefaultsWhenOnlyBootstrapIsGiven() {
         ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
-                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, Map.of()), c);
+                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false, Map.of()), c);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;

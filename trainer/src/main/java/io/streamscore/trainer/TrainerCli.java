@@ -9,13 +9,14 @@ import java.io.PrintWriter;
  * The {@code trainer} command line: {@code train} fits and writes a model, {@code bench} measures the optimizer.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
-        subcommands = {TrainCommand.class, PublishCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, PublishCommand.class, ModelsCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Logistic regression from scratch: fit a model on a labelled CSV file (or topic),",
                 "report on it, and (with --publish) put it on the Kafka model topic.", "",
                 "Examples:",
                 "  trainer generate --kind overlapping --out clusters.csv",
                 "  trainer train --data clusters.csv --standardize --report report/",
                 "  trainer train --help",
+                "  trainer models list --bootstrap-servers localhost:9092",
                 "  trainer bench --rows 1000000 --features 20", "",
                 "(run as: java -jar trainer/target/trainer.jar COMMAND ...)"})
 public final class TrainerCli implements Runnable {
@@ -47,7 +48,7 @@ public final class TrainerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, publish, generate or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, publish, models, generate or bench");
     }
 
     /** The version from the jar's manifest (absent when run from classes). */

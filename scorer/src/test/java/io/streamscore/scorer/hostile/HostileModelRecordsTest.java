@@ -1,7 +1,7 @@
 package io.streamscore.scorer.hostile;
 
 import io.streamscore.common.LogisticModel;
-import io.streamscore.scorer.ModelRejection;
+import io.streamscore.common.modellog.ModelRejection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -6,18 +6,18 @@ import io.streamscore.common.Json;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
-import io.streamscore.scorer.ModelRejection;
+import io.streamscore.common.modellog.ModelRejection;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import static io.streamscore.scorer.ModelRejection.INVALID;
-import static io.streamscore.scorer.ModelRejection.KEY_MISMATCH;
-import static io.streamscore.scorer.ModelRejection.MALFORMED;
-import static io.streamscore.scorer.ModelRejection.MISSING_KEY;
-import static io.streamscore.scorer.ModelRejection.NOT_NEWER;
+import static io.streamscore.common.modellog.ModelRejection.INVALID;
+import static io.streamscore.common.modellog.ModelRejection.KEY_MISMATCH;
+import static io.streamscore.common.modellog.ModelRejection.MALFORMED;
+import static io.streamscore.common.modellog.ModelRejection.MISSING_KEY;
+import static io.streamscore.common.modellog.ModelRejection.NOT_NEWER;
 
 /**
  * A generated corpus of bad model records for id {@code fraud}, each kind named with the rejection the model gate must

@@ -1,8 +1,10 @@
 package io.streamscore.trainer.kafka;
 
-import io.streamscore.common.InvalidModelException;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
+import io.streamscore.common.modellog.ModelLog;
+import io.streamscore.common.modellog.ModelLogKey;
+import io.streamscore.common.modellog.Retirement;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -11,48 +13,72 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Puts a model on the compacted model topic, keyed by model id, as version (latest version on the topic for that id) + 1.
+ * Writes the model topic (layout 2, docs/model-topic.md): publishes a model as the next version of its id under the
+ * key {@code ID@vN}, and retires, restores and prunes versions.
  *
- * <p>The topic is created compacted when missing; an existing topic that is not compacted is refused, because
- * retention would eventually delete the only copy of a model the scorers need. The producer is idempotent with
- * {@code acks=all}. Two trainers publishing the same id at the same moment can pick the same version; the scorer then
- * keeps the first and rejects the second as not newer (documented).
+ * <p>Every write for one model id is a Kafka transaction whose {@code transactional.id} is the prefix plus the model
+ * id. {@code initTransactions} fences any other publisher of the same id (its open transaction is aborted and it can
+ * no longer commit); only then is the topic read, read_committed, to pick the next version, and read again just
+ * before the commit to make sure no writer outside this scheme took the number meanwhile. A fenced attempt starts
+ * over after a random backoff, so concurrent publishers of one id get distinct, consecutive versions and no two
+ * different models ever share an (id, version).
+ *
+ * <p>The topic is created compacted when missing; an existing topic whose cleanup.policy is not exactly compact is
+ * refused, because retention would eventually delete versions the scorers need.
  */
 public final class ModelPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelPublisher.class);
+    /** The default prefix of the per-model transactional.id; grant WRITE on it (docs/security.md). */
+    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "streamscore-models-";
 
     private final Properties client;
     private final String topic;
     private final Duration timeout;
+    private final String transactionalIdPrefix;
+    private final Clock clock;
     private final Admin admin;
+    private ModelTopicReader reader;
 
     /**
      * @param client  bootstrap servers and any client property (security, timeouts)
-     * @param timeout how long any one broker operation may take before publishing fails
+     * @param timeout how long any one broker operation may take, and how long a write may keep retrying when fenced
      */
     public ModelPublisher(Properties client, String topic, Duration timeout) {
+        this(client, topic, timeout, DEFAULT_TRANSACTIONAL_ID_PREFIX, Clock.systemUTC());
+    }
+
+    public ModelPublisher(Properties client, String topic, Duration timeout, String transactionalIdPrefix, Clock clock) {
         this.client = client;
         this.topic = topic;
         this.timeout = timeout;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.clock = clock;
         Properties adminProps = new Properties();
         adminProps.putAll(client);
         adminProps.putIfAbsent("default.api.timeout.ms", Long.toString(timeout.toMillis()));
@@ -60,7 +86,7 @@ public final class ModelPublisher implements AutoCloseable {
         this.admin = Admin.create(adminProps);
     }
 
-    /** Creates the topic compacted if missing; refuses one that exists without compaction. */
+    /** Creates the topic compacted if missing; refuses one whose cleanup.policy is not compact only. */
     public void ensureCompactedTopic(int partitions, Optional<Short> replicationFactor) throws PublishException {
         try {
             boolean exists = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic);
@@ -83,10 +109,10 @@ public final class ModelPublisher implements AutoCloseable {
             Config config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .get(resource);
             ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-            String value = policy == null ? "delete" : policy.value();
-            if (!value.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            String value = policy == null ? TopicConfig.CLEANUP_POLICY_DELETE : policy.value();
+            if (!value.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || value.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
                 throw new PublishException("model topic '" + topic + "' exists with cleanup.policy=" + value
-                        + "; it must be compacted (cleanup.policy=compact) or old models would be deleted by retention."
+                        + "; it must be compact only, or retention would delete published model versions."
                         + " Fix: kafka-configs --alter --entity-type topics --entity-name " + topic
                         + " --add-config cleanup.policy=compact, or publish to another --model-topic");
             }
@@ -98,62 +124,261 @@ public final class ModelPublisher implements AutoCloseable {
         }
     }
 
-    /**
-     * The highest version of {@code modelId} on the topic, reading every partition from the start to the end
-     * offsets taken now. Records that are not valid models are skipped (the scorer rejects them too).
-     */
-    public Optional<Long> latestVersion(String modelId) throws PublishException {
-        byte[] key = modelId.getBytes(StandardCharsets.UTF_8);
-        long[] latest = {Long.MIN_VALUE};
+    /** The model topic as of now, read as the scorers read it. */
+    public ModelLog read() throws PublishException {
         try {
-            TopicSnapshot.read(client, topic, timeout, r -> {
-                if (r.value() == null || !java.util.Arrays.equals(key, r.key())) {
-                    return;
-                }
-                try {
-                    latest[0] = Math.max(latest[0], ModelJson.fromBytes(r.value()).version());
-                } catch (InvalidModelException e) {
-                    LOG.warn("skipping unreadable model record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-                            e.getMessage());
-                }
-            }, n -> { });
+            if (reader == null) {
+                reader = new ModelTopicReader(client, topic, timeout);
+            }
+            return reader.read();
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new PublishException("model topic '" + topic + "' does not exist on " + client.get("bootstrap.servers"), e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             throw new PublishException("timed out after " + timeout.toSeconds() + " s reading model topic '" + topic
                     + "' (is the broker at " + client.get("bootstrap.servers") + " reachable?): " + e.getMessage(), e);
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             throw new PublishException("cannot read model topic '" + topic + "': " + e.getMessage(), e);
         }
-        return latest[0] == Long.MIN_VALUE ? Optional.empty() : Optional.of(latest[0]);
+    }
+
+    /** The highest version number the topic holds for {@code modelId} (valid or not), if any. */
+    public Optional<Long> latestVersion(String modelId) throws PublishException {
+        long v = read().highestVersionNumber(modelId);
+        return v == 0 ? Optional.empty() : Optional.of(v);
     }
 
     /** Publishes {@code model} as the next version of its id and returns it as published. */
     public Published publish(LogisticModel model) throws PublishException {
-        long version = latestVersion(model.modelId()).map(v -> v + 1).orElse(1L);
-        LogisticModel versioned = model.withVersion(version);
+        try {
+            ModelLogKey.checkModelId(model.modelId());
+        } catch (IllegalArgumentException e) {
+            throw new PublishException(e.getMessage());
+        }
+        return transact(model.modelId(), "publishing model '" + model.modelId() + "'", log -> {
+            long version = log.highestVersionNumber(model.modelId()) + 1;
+            LogisticModel versioned = model.withVersion(version);
+            byte[] value = ModelJson.toCompactJson(versioned).getBytes(StandardCharsets.UTF_8);
+            return new Plan<>(List.of(new Write(ModelLogKey.version(model.modelId(), version), value)),
+                    again -> again.highestVersionNumber(model.modelId()) < version,
+                    metas -> {
+                        RecordMetadata meta = metas.get(0);
+                        LOG.info("published model '{}' version {} to {}-{}@{}", versioned.modelId(), version,
+                                meta.topic(), meta.partition(), meta.offset());
+                        return new Published(versioned, meta.partition(), meta.offset());
+                    });
+        });
+    }
+
+    /** Retires {@code version}: it is never served while retired. Returns the model served afterwards (or none). */
+    public Changed retire(String modelId, long version, String reason) throws PublishException {
+        return transact(modelId, "retiring " + modelId + " v" + version, log -> {
+            requireVersion(log, modelId, version);
+            Retirement r = new Retirement(modelId, version, clock.instant(), reason);
+            return changePlan(log, modelId, List.of(new Write(ModelLogKey.retirement(modelId, version), r.toBytes())));
+        });
+    }
+
+    /** Un-retires {@code version}. Returns the model served afterwards. */
+    public Changed restore(String modelId, long version) throws PublishException {
+        return transact(modelId, "restoring " + modelId + " v" + version, log -> {
+            requireVersion(log, modelId, version);
+            return changePlan(log, modelId, List.of(new Write(ModelLogKey.retirement(modelId, version), null)));
+        });
+    }
+
+    /**
+     * Serves {@code version} again: retires every servable version above it and restores it if it was retired, in one
+     * transaction (scorers switch at once, never through an intermediate version).
+     */
+    public Changed rollback(String modelId, long version, String reason) throws PublishException {
+        return transact(modelId, "rolling " + modelId + " back to v" + version, log -> {
+            ModelLog.Version target = requireVersion(log, modelId, version);
+            if (target.model() == null) {
+                throw new PublishException("cannot roll " + modelId + " back to version " + version + ": its key holds "
+                        + "no valid model (" + target.problem() + ")");
+            }
+            List<Write> writes = new ArrayList<>();
+            for (ModelLog.Version v : log.versions(modelId)) {
+                if (v.version() > version && v.servable()) {
+                    Retirement r = new Retirement(modelId, v.version(), clock.instant(),
+                            reason == null || reason.isBlank() ? "rollback to v" + version : reason);
+                    writes.add(new Write(ModelLogKey.retirement(modelId, v.version()), r.toBytes()));
+                }
+            }
+            if (target.retirement() != null) {
+                writes.add(new Write(ModelLogKey.retirement(modelId, version), null));
+            }
+            return changePlan(log, modelId, writes);
+        });
+    }
+
+    /**
+     * Deletes (tombstones) every version below the {@code keep} highest versions that hold a valid model, with their
+     * retirements; the served version is always kept.
+     */
+    public Changed prune(String modelId, int keep) throws PublishException {
+        if (keep < 1) {
+            throw new PublishException("--keep must be >= 1, got " + keep);
+        }
+        return transact(modelId, "pruning " + modelId, log -> {
+            List<ModelLog.Version> versions = log.versions(modelId);
+            List<Long> valid = versions.stream().filter(v -> v.model() != null).map(ModelLog.Version::version)
+                    .sorted(java.util.Comparator.reverseOrder()).toList();
+            long lowestKept = valid.isEmpty() ? Long.MAX_VALUE : valid.get(Math.min(keep, valid.size()) - 1);
+            LogisticModel served = log.served(modelId);
+            if (served != null) {
+                lowestKept = Math.min(lowestKept, served.version());
+            }
+            List<Write> writes = new ArrayList<>();
+            for (ModelLog.Version v : versions) {
+                if (v.version() >= lowestKept) {
+                    continue;
+                }
+                writes.add(new Write(v.legacy() ? new ModelLogKey(ModelLogKey.Kind.LEGACY, modelId, 0)
+                        : ModelLogKey.version(modelId, v.version()), null));
+                if (v.retirement() != null) {
+                    writes.add(new Write(ModelLogKey.retirement(modelId, v.version()), null));
+                }
+            }
+            return changePlan(log, modelId, writes);
+        });
+    }
+
+    private static ModelLog.Version requireVersion(ModelLog log, String modelId, long version) throws PublishException {
+        for (ModelLog.Version v : log.versions(modelId)) {
+            if (v.version() == version) {
+                return v;
+            }
+        }
+        throw new PublishException("model '" + modelId + "' has no version " + version + " on the topic (see "
+                + "'trainer models list --model-id " + modelId + "')");
+    }
+
+    private Plan<Changed> changePlan(ModelLog log, String modelId, List<Write> writes) {
+        LogisticModel before = log.served(modelId);
+        ModelLog after = copyWith(log, writes);
+        return new Plan<>(writes, again -> true,
+                metas -> new Changed(writes.size(), before, after.served(modelId)));
+    }
+
+    /** {@code log} with {@code writes} applied on top, to tell what the scorers will serve after the commit. */
+    private ModelLog copyWith(ModelLog log, List<Write> writes) {
+        // ModelLog depends only on the last record per key, so replaying the current state plus the writes is exact.
+        ModelLog copy = new ModelLog();
+        for (String id : log.modelIds()) {
+            for (ModelLog.Version v : log.versions(id)) {
+                if (v.model() != null) {
+                    ModelLogKey key = v.legacy() ? new ModelLogKey(ModelLogKey.Kind.LEGACY, id, 0)
+                            : ModelLogKey.version(id, v.version());
+                    copy.apply(key.toBytes(), ModelJson.toCompactJson(v.model()).getBytes(StandardCharsets.UTF_8),
+                            v.publishedAt());
+                }
+                if (v.retirement() != null) {
+                    copy.apply(ModelLogKey.retirement(id, v.version()).toBytes(), v.retirement().toBytes(), 0);
+                }
+            }
+        }
+        for (Write w : writes) {
+            copy.apply(w.key().toBytes(), w.value(), clock.millis());
+        }
+        return copy;
+    }
+
+    /** One record to write: a key and a value (null = tombstone). */
+    private record Write(ModelLogKey key, byte[] value) {
+    }
+
+    /**
+     * What one transaction writes, how to tell just before the commit that it still holds, and what to return.
+     */
+    private record Plan<T>(List<Write> writes, StillValid stillValid, Result<T> result) {
+    }
+
+    @FunctionalInterface
+    private interface Planner<T> {
+        Plan<T> plan(ModelLog log) throws PublishException;
+    }
+
+    @FunctionalInterface
+    private interface StillValid {
+        boolean test(ModelLog again);
+    }
+
+    @FunctionalInterface
+    private interface Result<T> {
+        T of(List<RecordMetadata> metas);
+    }
+
+    /**
+     * Runs one write for {@code modelId} as a fenced transaction, starting over (with a fresh read of the topic) when
+     * another publisher of the same id fences it, until the timeout.
+     */
+    private <T> T transact(String modelId, String what, Planner<T> planner) throws PublishException {
+        long deadline = System.nanoTime() + Math.max(timeout.toNanos(), Duration.ofSeconds(5).toNanos());
+        long backoffMs = 50;
+        for (int attempt = 1; ; attempt++) {
+            try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(modelId)) {
+                producer.initTransactions();
+                Plan<T> plan = planner.plan(read());
+                producer.beginTransaction();
+                List<Future<RecordMetadata>> sent = new ArrayList<>();
+                for (Write w : plan.writes()) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, w.key().toBytes(), w.value())));
+                }
+                producer.flush();
+                List<RecordMetadata> metas = new ArrayList<>();
+                for (Future<RecordMetadata> f : sent) {
+                    metas.add(f.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS));
+                }
+                if (!plan.stillValid().test(read())) {
+                    producer.abortTransaction();
+                    LOG.warn("{}: another writer took the same version meanwhile; starting over (attempt {})", what,
+                            attempt);
+                } else {
+                    producer.commitTransaction();
+                    return plan.result().of(metas);
+                }
+            } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                LOG.info("{}: fenced by another publisher of '{}' (attempt {}); starting over", what, modelId, attempt);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (!(cause instanceof ProducerFencedException) && !(cause instanceof InvalidProducerEpochException)) {
+                    throw failure(what + " to '" + topic + "'", e);
+                }
+                LOG.info("{}: fenced by another publisher of '{}' (attempt {}); starting over", what, modelId, attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PublishException("interrupted while " + what, e);
+            } catch (TimeoutException | KafkaException e) {
+                throw failure(what + " to '" + topic + "'", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PublishException(what + " failed: fenced by concurrent publishers of '" + modelId
+                        + "' for more than " + timeout.toSeconds() + " s (" + attempt + " attempts)");
+            }
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(backoffMs / 2, backoffMs + 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PublishException("interrupted while " + what, e);
+            }
+            backoffMs = Math.min(backoffMs * 2, 1_000);
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> transactionalProducer(String modelId) {
         Properties props = new Properties();
         props.putAll(client);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + modelId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         long ms = timeout.toMillis();
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ms));
         props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(ms, 30_000)));
         props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(ms, Math.min(ms, 30_000) + 1)));
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(Math.max(ms, 10_000)));
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            byte[] value = ModelJson.toCompactJson(versioned).getBytes(StandardCharsets.UTF_8);
-            RecordMetadata meta = producer.send(new ProducerRecord<>(topic, versioned.modelId(), value))
-                    .get(ms + 5_000, TimeUnit.MILLISECONDS);
-            LOG.info("published model '{}' version {} to {}-{}@{}", versioned.modelId(), version, meta.topic(),
-                    meta.partition(), meta.offset());
-            return new Published(versioned, meta.partition(), meta.offset());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PublishException("interrupted while publishing", e);
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
-            throw failure("publishing model '" + model.modelId() + "' version " + version + " to '" + topic + "'", e);
-        }
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private PublishException failure(String what, Exception e) {
@@ -168,11 +393,24 @@ public final class ModelPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reader != null) {
+            reader.close();
+        }
         admin.close(Duration.ofSeconds(5));
     }
 
     /** A model as it landed on the topic. */
     public record Published(LogisticModel model, int partition, long offset) {
+    }
+
+    /**
+     * The outcome of a retire, restore, rollback or prune.
+     *
+     * @param records      how many records the transaction wrote
+     * @param servedBefore the model served before; null for none
+     * @param servedAfter  the model the scorers serve once they read the commit; null for none
+     */
+    public record Changed(int records, LogisticModel servedBefore, LogisticModel servedAfter) {
     }
 
     /** Publishing failed; the message says what and why. */

@@ -29,6 +29,10 @@ public final class PublishOptions {
             description = "Replication factor when the model topic has to be created (default: the broker's default.replication.factor).")
     Short replication;
 
+    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", defaultValue = ModelPublisher.DEFAULT_TRANSACTIONAL_ID_PREFIX,
+            description = "Every write for model id ID is a Kafka transaction with transactional.id PREFIX+ID, which fences concurrent publishers of the same id (grant WRITE on this prefix).")
+    String transactionalIdPrefix;
+
     @Option(names = "--client-config", paramLabel = "FILE",
             description = "Properties file with any Kafka client setting (security.protocol, sasl.*, ssl.*, timeouts), as Kafka's own tools take.")
     Path clientConfig;
@@ -57,10 +61,21 @@ public final class PublishOptions {
         return props;
     }
 
+    /** The model topic these options name. */
+    public String modelTopic() {
+        return modelTopic;
+    }
+
+    /** A publisher for the model topic these options name; the caller closes it. */
+    public ModelPublisher publisher() {
+        return new ModelPublisher(clientProperties(), modelTopic, timeout(), transactionalIdPrefix,
+                java.time.Clock.systemUTC());
+    }
+
     /** Creates or checks the topic, then publishes the model as its id's next version; reports on {@code out}. */
     public ModelPublisher.Published publish(LogisticModel model, PrintWriter out) throws ModelPublisher.PublishException {
         Properties props = clientProperties();
-        try (ModelPublisher publisher = new ModelPublisher(props, modelTopic, timeout())) {
+        try (ModelPublisher publisher = publisher()) {
             publisher.ensureCompactedTopic(partitions, Optional.ofNullable(replication));
             ModelPublisher.Published published = publisher.publish(model);
             out.printf("published model '%s' version %d to topic '%s' (partition %d, offset %d) at %s%n",
