@@ -69,22 +69,23 @@ class BadModelIntegrationTest {
             Map<ModelRejection, Long> before = rejections(metrics);
 
             String good = ModelJson.toCompactJson(other.withVersion(5));
-            // What a hand-written or Python-written model looks like when it goes wrong, each keyed by its model id.
+            // What a hand-written or Python-written model looks like when it goes wrong, each under the key of the version
+            // it claims to be, clusters@v5: a bad record can empty only its own key, never v1's.
             List<String> bad = List.of(
                     "{garbage",                                                         // MALFORMED
                     good.replaceFirst("\"weights\":\\[[^,\\]]+", "\"weights\":[NaN"),   // MALFORMED: JSON has no NaN (Python writes it)
                     good.replaceFirst("\"weights\":\\[[^,\\]]+", "\"weights\":[1e999"), // INVALID: overflows to +Infinity
-                    ModelJson.toCompactJson(other.withVersion(1)),                      // NOT_NEWER: same version as served
-                    ModelJson.toCompactJson(other.withVersion(0)));                     // NOT_NEWER: older
+                    ModelJson.toCompactJson(other.withVersion(1)),                      // KEY_MISMATCH: v1's document under v5's key
+                    ModelJson.toCompactJson(other.withVersion(0)));                     // KEY_MISMATCH: v0 under v5's key
             assertTrue(bad.get(1).contains("[NaN") && bad.get(2).contains("[1e999"), "weights rewritten: " + bad.subList(1, 3));
             try (KafkaProducer<byte[], byte[]> producer = E2e.producer(kafka)) {
                 for (String json : bad) {
-                    producer.send(new ProducerRecord<>(t.models(), E2e.utf8("clusters"), E2e.utf8(json)))
+                    producer.send(new ProducerRecord<>(t.models(), E2e.utf8("clusters@v5"), E2e.utf8(json)))
                             .get(30, TimeUnit.SECONDS);
                 }
             }
             Map<ModelRejection, Long> expectedGrowth = Map.of(ModelRejection.MALFORMED, 2L, ModelRejection.INVALID, 1L,
-                    ModelRejection.NOT_NEWER, 2L);
+                    ModelRejection.KEY_MISMATCH, 2L);
             E2e.waitFor("every bad model record rejected " + expectedGrowth, Duration.ofSeconds(30),
                     () -> growth(before, rejections(metrics)).equals(expectedGrowth),
                     () -> "rejections grew by " + growth(before, rejections(metrics)));
@@ -116,9 +117,10 @@ class BadModelIntegrationTest {
             }
             assertEquals("RUNNING", scorer.state().name(), "scorer state at the end");
 
-            // The gate still takes a good model after the bad ones. The publisher skips unreadable records (both v5
-            // records are) and goes on from the highest readable version: 1 → 2.
+            // The gate still takes a good model after the bad ones. Version 5 is taken (its key exists, holding no
+            // valid model), so the publisher goes on from there: 5 → 6.
             LogisticModel v2 = E2e.publish(kafka, t.models(), other).model();
+            assertEquals(6, v2.version(), "the version after the taken v5");
             E2e.waitFor("v" + v2.version() + " served after the bad records", Duration.ofSeconds(30),
                     () -> Map.of("clusters", v2.version()).equals(metrics.servingVersions()),
                     () -> "serving " + metrics.servingVersions());

@@ -44,17 +44,14 @@ final class ModelUpdateProcessor implements Processor<byte[], byte[], Void, Void
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ModelLog.Applied applied;
         try {
-            applied = store.apply(record.key(), record.value(), record.timestamp());
+            report(store.apply(record.key(), record.value(), record.timestamp()), record.key());
         } catch (RuntimeException e) {
             // A bug in the gate must not take the application down; the previous model keeps serving.
             metrics.modelRejected(ModelRejection.INTERNAL_ERROR);
             log.warn("Model record rejected: {}, key={}, reason={}: unexpected {}; the served models are unchanged",
                     where(), printable(record.key()), ModelRejection.INTERNAL_ERROR, e, e);
-            return;
         }
-        report(applied, record.key());
     }
 
     private void report(ModelLog.Applied a, byte[] rawKey) {

@@ -33,8 +33,10 @@ class ModelUpdateProcessorTest {
         ModelUpdateProcessor gate = new ModelUpdateProcessor(ScorerTopology.MODEL_STORE, metrics);
         gate.init(context);
         context.setRecordMetadata("models", 0, 0L);
-        gate.process(record("fraud", ModelJson.toCompactJson(ScorerTopologyTest.fraud(1)).getBytes(StandardCharsets.UTF_8)));
+        gate.process(record("fraud@v1", ModelJson.toCompactJson(ScorerTopologyTest.fraud(1)).getBytes(StandardCharsets.UTF_8)));
 
+        long invalid = 0;
+        boolean v9Valid = false;
         SplittableRandom random = new SplittableRandom(7);
         String good = ModelJson.toCompactJson(ScorerTopologyTest.fraud(9));
         for (int i = 0; i < 2000; i++) {
@@ -51,22 +53,37 @@ class ModelUpdateProcessorTest {
                 value = b;
             }
             context.setRecordMetadata("models", 0, i + 1L);
-            gate.process(record(random.nextInt(10) == 0 ? null : "fraud", value));
+            String key = random.nextInt(10) == 0 ? null : "fraud@v9";
+            boolean valid = key != null && isFraudV9(value);
+            invalid += valid ? 0 : 1;
+            v9Valid = key == null ? v9Valid : valid;
+            gate.process(record(key, value));
         }
         long rejected = 0;
         for (ModelRejection r : ModelRejection.values()) {
             rejected += metrics.modelsRejectedCount(r);
         }
-        assertEquals(2001, rejected + metrics.modelsAppliedCount(), "every record counted once");
+        assertEquals(invalid, rejected, "every record that is not v9 for its key is rejected once, no other");
         assertEquals(0, metrics.modelsRejectedCount(ModelRejection.INTERNAL_ERROR));
         long served = store.get("fraud").version();
+        assertEquals(v9Valid ? 9 : 1, served, "v9 when the last record under its key is valid, else v1");
         assertEquals(Map.of("fraud", served), metrics.servingVersions());
 
         // Restore creates a new instance from the supplier; it sees the same store.
         ModelUpdateProcessor fresh = new ModelUpdateProcessor(ScorerTopology.MODEL_STORE, metrics);
         fresh.init(context);
-        fresh.process(record("fraud", null));
+        fresh.process(record("fraud@v9", null));
+        fresh.process(record("fraud@v1", null));
         assertEquals(null, store.get("fraud"));
+    }
+
+    private static boolean isFraudV9(byte[] value) {
+        try {
+            io.streamscore.common.LogisticModel m = ModelJson.fromBytes(value);
+            return m.modelId().equals("fraud") && m.version() == 9;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Test

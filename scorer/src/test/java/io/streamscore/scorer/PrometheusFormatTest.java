@@ -24,7 +24,7 @@ class PrometheusFormatTest {
         m.deadLettered(ReasonCode.MODEL_NOT_FOUND);
         m.modelApplied("fraud", 3);
         m.modelApplied("we\"ird\\id\n", 1);
-        m.modelRejected(ModelRejection.NOT_NEWER);
+        m.modelRejected(ModelRejection.KEY_MISMATCH);
 
         String text = PrometheusFormat.render(m, "RUNNING");
         List<String> s = samples(text);
@@ -32,7 +32,7 @@ class PrometheusFormatTest {
         assertTrue(s.contains("streamscore_records_dead_lettered_total{reason=\"MODEL_NOT_FOUND\"} 1"), text);
         assertTrue(s.contains("streamscore_records_dead_lettered_total{reason=\"MALFORMED_JSON\"} 0"), text);
         assertTrue(s.contains("streamscore_models_applied_total 2"), text);
-        assertTrue(s.contains("streamscore_models_rejected_total{reason=\"NOT_NEWER\"} 1"), text);
+        assertTrue(s.contains("streamscore_models_rejected_total{reason=\"KEY_MISMATCH\"} 1"), text);
         assertTrue(s.contains("streamscore_model_serving_version{model_id=\"fraud\"} 3"), text);
         assertTrue(s.contains("streamscore_model_serving_version{model_id=\"we\\\"ird\\\\id\\n\"} 1"), text);
         assertTrue(s.contains("streamscore_scoring_latency_seconds_bucket{le=\"2.5E-6\"} 0"), text);

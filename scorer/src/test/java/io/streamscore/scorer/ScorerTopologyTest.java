@@ -1,6 +1,8 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.modellog.ModelLogKey;
 import io.streamscore.common.modellog.ModelRejection;
+import io.streamscore.common.modellog.Retirement;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
@@ -91,8 +93,13 @@ class ScorerTopologyTest {
                 new Standardization(new double[]{24.0, 3.0}, new double[]{12.0, 1.5}), 0.3, null);
     }
 
+    /** Writes the model as the publisher does: under its version key {@code ID@vN}. */
     private void publish(LogisticModel model) {
-        models.pipeInput(model.modelId(), ModelJson.toCompactJson(model));
+        models.pipeInput(versionKey(model), ModelJson.toCompactJson(model));
+    }
+
+    private static String versionKey(LogisticModel model) {
+        return ModelLogKey.version(model.modelId(), model.version()).toString();
     }
 
     private static byte[] utf8(String s) {
@@ -201,7 +208,7 @@ class ScorerTopologyTest {
     }
 
     @Test
-    void shouldIgnoreAnOlderOrEqualVersionPipedAfterANewerOne() {
+    void shouldServeTheHighestVersionWhateverOrderTheVersionsArrive() {
         publish(fraud(5));
         publish(fraud(3));
         publish(fraud(5));
@@ -210,8 +217,52 @@ class ScorerTopologyTest {
         Score s = ScoreJson.fromBytes(scores.readRecord().value());
         assertEquals(5, s.modelVersion());
         assertEquals(fraud(5).predictProbability(new double[]{1, 2, 3}), s.probability());
-        assertEquals(2, metrics.modelsRejectedCount(ModelRejection.NOT_NEWER));
+        assertEquals(0, metrics.modelsRejectedCount(ModelRejection.KEY_MISMATCH));
         assertEquals(1, metrics.modelsAppliedCount());
+        assertNoMoreOutput();
+    }
+
+    @Test
+    void shouldFallBackToTheNextVersionWhenGarbageOrAStaleCopyOverwritesTheServedVersionsKey() {
+        publish(fraud(1));
+        publish(fraud(2));
+        models.pipeInput(versionKey(fraud(2)), ModelJson.toCompactJson(fraud(1)));   // a stale copy under v2's key
+        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        publish(fraud(2));
+        models.pipeInput(versionKey(fraud(2)), "{garbage");
+        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+
+        assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertEquals(1, metrics.modelsRejectedCount(ModelRejection.KEY_MISMATCH));
+        assertEquals(1, metrics.modelsRejectedCount(ModelRejection.MALFORMED));
+        assertNoMoreOutput();
+    }
+
+    @Test
+    void shouldStopServingARetiredVersionAndServeItAgainWhenRestored() {
+        publish(fraud(1));
+        publish(fraud(2));
+        models.pipeInput("fraud@v2@retired", new String(new Retirement("fraud", 2, START, "misfires").toBytes(),
+                StandardCharsets.UTF_8));
+        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        models.pipeInput("fraud@v2@retired", (String) null);
+        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+
+        assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertEquals(2, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertNoMoreOutput();
+    }
+
+    @Test
+    void shouldStillServeAModelWrittenInTheOldLayoutKeyedByModelIdAlone() {
+        models.pipeInput("fraud", ModelJson.toCompactJson(fraud(3)));
+        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        publish(fraud(4));
+        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+
+        assertEquals(3, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertEquals(4, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertNoMoreOutput();
     }
 
@@ -409,10 +460,10 @@ class ScorerTopologyTest {
     }
 
     @Test
-    void shouldRetireAModelOnTombstone() {
+    void shouldStopServingAModelWhoseOnlyVersionIsDeletedByTombstone() {
         publish(fraud(4));
         publish(churn(1));
-        models.pipeInput("fraud", (String) null);
+        models.pipeInput(versionKey(fraud(4)), (String) null);
         pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
         pipe("c", "{\"modelId\":\"churn\",\"features\":[1,2]}");
 
@@ -420,10 +471,9 @@ class ScorerTopologyTest {
         assertEquals("churn", ScoreJson.fromBytes(scores.readRecord().value()).modelId());
         assertEquals(Map.of("churn", 1L), metrics.servingVersions());
         assertEquals(1, metrics.modelsRetiredCount());
-        // After retirement any version may be published again (compaction may have removed the old record anyway).
-        publish(fraud(2));
+        publish(fraud(5));
         pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
-        assertEquals(2, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
+        assertEquals(5, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertNoMoreOutput();
     }
 
@@ -432,13 +482,13 @@ class ScorerTopologyTest {
         // A restart reads the model topic from the beginning (the store is not persistent, so there is no checkpoint)
         // and feeds every record through a fresh gate. Replaying a history with bad records must end where it was.
         List<String[]> history = List.of(
-                new String[]{"fraud", ModelJson.toCompactJson(fraud(1))},
-                new String[]{"fraud", "{garbage"},
-                new String[]{"churn", ModelJson.toCompactJson(churn(3))},
-                new String[]{"fraud", ModelJson.toCompactJson(fraud(2))},
-                new String[]{"fraud", ModelJson.toCompactJson(fraud(1))},
-                new String[]{"churn", null},
-                new String[]{"churn", ModelJson.toCompactJson(churn(1))});
+                new String[]{"fraud@v1", ModelJson.toCompactJson(fraud(1))},
+                new String[]{"fraud@v2", "{garbage"},
+                new String[]{"churn@v3", ModelJson.toCompactJson(churn(3))},
+                new String[]{"fraud@v2", ModelJson.toCompactJson(fraud(2))},
+                new String[]{"fraud@v1", ModelJson.toCompactJson(fraud(1))},
+                new String[]{"churn@v3", null},
+                new String[]{"churn@v1", ModelJson.toCompactJson(churn(1))});
         for (String[] r : history) {
             models.pipeInput(r[0], r[1]);
         }
@@ -482,7 +532,7 @@ class ScorerTopologyTest {
                 publish(fraud(2 + i));                        // hot swaps in between
             }
             if (random.nextInt(300) == 0) {
-                models.pipeInput("fraud", "{broken model " + i);
+                models.pipeInput("fraud@v" + (100_000 + i), "{broken model " + i);
             }
             pipe(key, randomEvent(random));
         }

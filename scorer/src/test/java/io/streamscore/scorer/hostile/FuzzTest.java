@@ -3,6 +3,7 @@ package io.streamscore.scorer.hostile;
 import io.streamscore.common.InvalidModelException;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
+import io.streamscore.common.modellog.ModelLog;
 import io.streamscore.common.Standardization;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
@@ -53,6 +54,7 @@ class FuzzTest {
         SplittableRandom random = new SplittableRandom(SEED);
         Map<ReasonCode, Integer> byReason = new EnumMap<>(ReasonCode.class);
         Map<String, LogisticModel> oracle = new HashMap<>();
+        ModelLog modelLog = new ModelLog();
         long start = System.nanoTime();
         int modelRecords = 0;
         int modelsApplied = 0;
@@ -62,6 +64,8 @@ class FuzzTest {
                     new Standardization(new double[]{24, 3}, new double[]{12, 1.5}), 0.3, null);
             h.publish(Harness.fraud(1));
             h.publish(churn);
+            modelLog.apply("fraud@v1".getBytes(StandardCharsets.UTF_8),
+                    ModelJson.toCompactJson(Harness.fraud(1)).getBytes(StandardCharsets.UTF_8), 0);
             oracle.put("fraud", Harness.fraud(1));
             oracle.put("churn", churn);
             for (int i = 0; i < FEATURE_RECORDS; i++) {
@@ -69,7 +73,7 @@ class FuzzTest {
                     // A model record: a clean next version now and then, otherwise a mutation of one.
                     LogisticModel clean = fraudModel(nextVersion++, random);
                     byte[] value = ModelJson.toCompactJson(clean).getBytes(StandardCharsets.UTF_8);
-                    byte[] key = "fraud".getBytes(StandardCharsets.UTF_8);
+                    byte[] key = ("fraud@v" + clean.version()).getBytes(StandardCharsets.UTF_8);
                     if (random.nextInt(4) != 0) {
                         value = mutate(value, random, ModelJson.toCompactJson(Harness.fraud(1)).getBytes(StandardCharsets.UTF_8));
                     }
@@ -78,7 +82,7 @@ class FuzzTest {
                     }
                     h.pipeModel(key, value);
                     modelRecords++;
-                    if (applyGateRules(oracle, key, value)) {
+                    if (applyGateRules(oracle, modelLog, key, value)) {
                         modelsApplied++;
                     }
                     assertProbe(h, oracle.get("fraud"), "after model record #" + modelRecords);
@@ -115,30 +119,15 @@ class FuzzTest {
     }
 
     /**
-     * The gate's documented rules, replayed independently: a keyed record whose value parses and validates, whose key
-     * is its modelId and whose version is newer than the one served replaces it. Returns whether it applied.
+     * Which fraud model must be served after this record: the model topic's rule (the highest valid, unretired
+     * version, from the last record per key), as {@link ModelLog} computes it — itself checked against the rule's text
+     * in ModelLogTest. Returns whether the served fraud model changed.
      */
-    private static boolean applyGateRules(Map<String, LogisticModel> oracle, byte[] key, byte[] value) {
-        if (key == null) {
-            return false;
-        }
-        String id = new String(key, StandardCharsets.UTF_8);
-        if (value == null) {
-            oracle.remove(id);
-            return false;
-        }
-        LogisticModel m;
-        try {
-            m = ModelJson.fromBytes(value);
-        } catch (InvalidModelException e) {
-            return false;
-        }
-        LogisticModel current = oracle.get(id);
-        if (!m.modelId().equals(id) || (current != null && m.version() <= current.version())) {
-            return false;
-        }
-        oracle.put(id, m);
-        return true;
+    private static boolean applyGateRules(Map<String, LogisticModel> oracle, ModelLog modelLog, byte[] key, byte[] value) {
+        modelLog.apply(key, value, 0);
+        LogisticModel served = modelLog.served("fraud");
+        LogisticModel before = served == null ? oracle.remove("fraud") : oracle.put("fraud", served);
+        return served != null && !served.equals(before);
     }
 
     /** A positional probe for the oracle's fraud model: scored by exactly that model, or MODEL_NOT_FOUND without one. */

@@ -85,7 +85,7 @@ final class Harness implements AutoCloseable {
     }
 
     void publish(LogisticModel model) {
-        pipeModel(utf8(model.modelId()), utf8(ModelJson.toCompactJson(model)));
+        pipeModel(utf8(model.modelId() + "@v" + model.version()), utf8(ModelJson.toCompactJson(model)));
     }
 
     void pipeModel(byte[] key, byte[] value) {

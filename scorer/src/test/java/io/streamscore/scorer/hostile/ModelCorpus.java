@@ -7,6 +7,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
 import io.streamscore.common.modellog.ModelRejection;
+import io.streamscore.common.modellog.Retirement;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import static io.streamscore.common.modellog.ModelRejection.INVALID;
 import static io.streamscore.common.modellog.ModelRejection.KEY_MISMATCH;
 import static io.streamscore.common.modellog.ModelRejection.MALFORMED;
 import static io.streamscore.common.modellog.ModelRejection.MISSING_KEY;
-import static io.streamscore.common.modellog.ModelRejection.NOT_NEWER;
+import static io.streamscore.common.modellog.ModelRejection.BAD_KEY;
 
 /**
  * A generated corpus of bad model records for id {@code fraud}, each kind named with the rejection the model gate must
@@ -50,7 +51,8 @@ final class ModelCorpus {
     }
 
     private void raw(String name, ModelRejection expected, byte[] json) {
-        kinds.add(new Kind(name, Harness.utf8("fraud"), json, expected));
+        // Under the key of the next version, v2: a bad record empties only its own key, never v1's.
+        kinds.add(new Kind(name, Harness.utf8("fraud@v2"), json, expected));
     }
 
     private void edit(String name, ModelRejection expected, Consumer<ObjectNode> surgery) {
@@ -137,15 +139,26 @@ final class ModelCorpus {
         });
         edit("negative version", INVALID, t -> t.put("version", -1));
         raw("blank modelId", null, good.replace("\"modelId\":\"fraud\"", "\"modelId\":\"  \""));
-        kinds.set(kinds.size() - 1, new Kind("blank modelId", Harness.utf8("  "), kinds.get(kinds.size() - 1).value(), INVALID));
+        kinds.set(kinds.size() - 1, new Kind("blank modelId", Harness.utf8("  "), kinds.get(kinds.size() - 1).value(), BAD_KEY));
         raw("10 MB model: 500,000 names for 499,999 weights", INVALID, huge());
         // ---- the record around it ----
-        edit("version 1, as served (not newer)", NOT_NEWER, t -> t.put("version", 1));
-        edit("version 0 (older)", NOT_NEWER, t -> t.put("version", 0));
+        edit("a copy of version 1 under version 2's key", KEY_MISMATCH, t -> t.put("version", 1));
+        edit("version 0 under version 2's key", KEY_MISMATCH, t -> t.put("version", 0));
+        kinds.add(new Kind("v1's record again, byte for byte, under its own key", Harness.utf8("fraud@v1"),
+                Harness.utf8(ModelJson.toCompactJson(Harness.fraud(1))), null));
+        kinds.add(new Kind("version key with a leading zero", Harness.utf8("fraud@v02"),
+                good.getBytes(StandardCharsets.UTF_8), BAD_KEY));
+        kinds.add(new Kind("version key without a number", Harness.utf8("fraud@v"), good.getBytes(StandardCharsets.UTF_8),
+                BAD_KEY));
+        kinds.add(new Kind("garbage under a retirement key", Harness.utf8("fraud@v2@retired"), Harness.utf8("{x"), MALFORMED));
+        kinds.add(new Kind("a model under a retirement key", Harness.utf8("fraud@v1@retired"),
+                good.getBytes(StandardCharsets.UTF_8), MALFORMED));
+        kinds.add(new Kind("a retirement of v3 under v1's retirement key", Harness.utf8("fraud@v1@retired"),
+                new Retirement("fraud", 3, java.time.Instant.EPOCH, "").toBytes(), KEY_MISMATCH));
         kinds.add(new Kind("key other than modelId", Harness.utf8("other"), good.getBytes(StandardCharsets.UTF_8), KEY_MISMATCH));
         kinds.add(new Kind("key 'Fraud' (case differs)", Harness.utf8("Fraud"), good.getBytes(StandardCharsets.UTF_8), KEY_MISMATCH));
         kinds.add(new Kind("key with overlong UTF-8", new byte[]{'f', 'r', (byte) 0xc1, (byte) 0xa1, 'u', 'd'},
-                good.getBytes(StandardCharsets.UTF_8), KEY_MISMATCH));
+                good.getBytes(StandardCharsets.UTF_8), BAD_KEY));
         kinds.add(new Kind("null key", null, good.getBytes(StandardCharsets.UTF_8), MISSING_KEY));
         kinds.add(new Kind("null key and null value", null, null, MISSING_KEY));
         // A tombstone for an id that is not served changes nothing and is not a rejection.
