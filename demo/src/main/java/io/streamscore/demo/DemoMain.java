@@ -316,8 +316,9 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 publisher.ensureCompactedTopic(1, Optional.empty());
                 ModelPublisher.Published published = publisher.publish(trained.model());
                 model = published.model();
-                console.line(String.format(Locale.ROOT, "[4/8] Published model '%s' version %d to %s-%d@%d (compacted topic, key = model id)",
-                        model.modelId(), model.version(), modelsTopic, published.partition(), published.offset()));
+                console.line(String.format(Locale.ROOT, "[4/8] Published model '%s' version %d to %s-%d@%d (compacted topic, key %s@v%d)",
+                        model.modelId(), model.version(), modelsTopic, published.partition(), published.offset(),
+                        model.modelId(), model.version()));
             } catch (ModelPublisher.PublishException e) {
                 throw new DemoFailure(e.getMessage());
             }
@@ -532,8 +533,8 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 + features + "}}' | kcat -b " + b + " -P -t " + featuresTopic + " -K '|' -X partitioner=murmur2_random");
         console.line("  # read the scores (committed ones only), with keys");
         console.line("  kcat -b " + b + " -C -t " + scoresTopic + " -X isolation.level=read_committed -o beginning -e -f '%k %s\\n'");
-        console.line("  # read the model topic (key = model id)");
-        console.line("  kcat -b " + b + " -C -t " + modelsTopic + " -o beginning -e -f '%k @%o: %s\\n'");
+        console.line("  # read the model topic (keys ID@vN, docs/model-topic.md)");
+        console.line("  kcat -b " + b + " -C -t " + modelsTopic + " -X isolation.level=read_committed -o beginning -e -f '%k @%o: %s\\n'");
         stop.await();
         console.line("");
     }

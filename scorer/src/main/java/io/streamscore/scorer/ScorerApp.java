@@ -340,6 +340,7 @@ public final class ScorerApp {
     private void checkModelTopicPolicy() throws ModelTopicPolicyException, InterruptedException {
         Properties adminProps = config.toAdminProperties();
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
         String policy;
         try (Admin admin = Admin.create(adminProps)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, config.modelsTopic());

@@ -110,7 +110,10 @@ class SecurityIntegrationTest {
                 allow(principal, ResourceType.TOPIC, modelTopic, PatternType.LITERAL, AclOperation.CREATE),
                 allow(principal, ResourceType.TOPIC, modelTopic, PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS),
                 allow(principal, ResourceType.TOPIC, modelTopic, PatternType.LITERAL, AclOperation.READ),
-                allow(principal, ResourceType.TOPIC, modelTopic, PatternType.LITERAL, AclOperation.WRITE));
+                allow(principal, ResourceType.TOPIC, modelTopic, PatternType.LITERAL, AclOperation.WRITE),
+                // Every publish is a transaction with transactional.id streamscore-models-<model id> (fencing).
+                allow(principal, ResourceType.TRANSACTIONAL_ID, "streamscore-models-", PatternType.PREFIXED,
+                        AclOperation.WRITE));
     }
 
     /** ACLs reach the authorizer through the metadata log a moment after createAcls returns: wait for the effect. */

@@ -82,9 +82,63 @@ class ModelPublisherIntegrationTest {
         try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
             ModelPublisher.PublishException e = assertThrows(ModelPublisher.PublishException.class,
                     () -> publisher.ensureCompactedTopic(1, Optional.empty()));
-            assertTrue(e.getMessage().startsWith("model topic '" + topic + "' exists with cleanup.policy=delete; it must be compacted"),
+            assertTrue(e.getMessage().startsWith("model topic '" + topic + "' exists with cleanup.policy=delete; it must be compact only"),
                     e.getMessage());
         }
+    }
+
+    @Test
+    void refusesACompactedTopicThatRetentionCanAlsoDelete() throws Exception {
+        String topic = "compact-delete-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1, Map.of("cleanup.policy", "compact,delete"));
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            ModelPublisher.PublishException e = assertThrows(ModelPublisher.PublishException.class,
+                    () -> publisher.ensureCompactedTopic(1, Optional.empty()));
+            assertTrue(e.getMessage().contains("cleanup.policy=compact,delete; it must be compact only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void modelsCommandsRollBackRestoreAndPruneThroughTheTopic() throws Exception {
+        String topic = "models-" + UUID.randomUUID();
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            publisher.ensureCompactedTopic(1, Optional.empty());
+            for (int i = 0; i < 3; i++) {
+                publisher.publish(model("fraud"));
+            }
+        }
+        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic};
+        CliRunner.Run rollback = CliRunner.run(concat(new String[]{"models", "rollback", "--model-id", "fraud", "--to", "1",
+                "--reason", "v2 and v3 misfire"}, kafkaArgs));
+        assertEquals(0, rollback.exit(), rollback.err());
+        assertTrue(rollback.out().contains("wrote 2 records for 'fraud'; served v3 -> v1"), rollback.out());
+
+        CliRunner.Run list = CliRunner.run(concat(new String[]{"models", "list"}, kafkaArgs));
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("model 'fraud': serving v1"), list.out());
+        assertTrue(list.out().matches("(?s).*\\n  3 +retired .*v2 and v3 misfire.*"), list.out());
+
+        CliRunner.Run restore = CliRunner.run(concat(new String[]{"models", "restore", "--model-id", "fraud", "--version", "3"},
+                kafkaArgs));
+        assertTrue(restore.out().contains("served v1 -> v3"), restore.out() + restore.err());
+        CliRunner.Run prune = CliRunner.run(concat(new String[]{"models", "prune", "--model-id", "fraud", "--keep", "1"},
+                kafkaArgs));
+        assertTrue(prune.out().contains("wrote 3 records for 'fraud'; served v3 -> v3"), prune.out() + prune.err());
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            assertEquals(List.of(3L), publisher.read().versions("fraud").stream()
+                    .filter(v -> v.model() != null).map(io.streamscore.common.modellog.ModelLog.Version::version).toList());
+            assertEquals(4, publisher.publish(model("fraud")).model().version(), "numbers are never reused");
+        }
+        CliRunner.Run missing = CliRunner.run(concat(new String[]{"models", "retire", "--model-id", "fraud", "--version", "9"},
+                kafkaArgs));
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("model 'fraud' has no version 9 on the topic"), missing.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test
