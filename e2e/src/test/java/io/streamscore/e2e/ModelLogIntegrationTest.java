@@ -7,6 +7,8 @@ import io.streamscore.common.event.ScoreJson;
 import io.streamscore.common.modellog.Retirement;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
+import io.streamscore.scorer.ScorerCli;
+import io.streamscore.scorer.ScorerConfig;
 import io.streamscore.trainer.TrainerCli;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,6 +122,7 @@ class ModelLogIntegrationTest {
                     }
                 });
                 expectedVersions.put("sentinel", sentinel.version());
+                expectedVersions.put("filler", 1L);
                 assertEquals(expectedVersions, new TreeMap<>(running.metrics().servingVersions()),
                         "versions served by the instance that ran throughout");
                 assertEquals(expectedVersions, new TreeMap<>(fresh.metrics().servingVersions()),
@@ -453,6 +456,36 @@ class ModelLogIntegrationTest {
                     publisher.retire("race", v, "walked past in the race test");
                 }
             }
+        }
+    }
+
+    @Test
+    void theScorerRefusesAModelTopicThatCanDeleteModelsUnlessTold() throws Exception {
+        String models = "models-" + E2e.shortId();
+        kafka.createTopic(models, 1, Map.of("cleanup.policy", "compact,delete"));
+        E2e.Topics t = outputs(models, "features-" + E2e.shortId());
+        ScorerConfig config = E2e.scorerConfig(kafka, t, "policy-" + E2e.shortId(), stateDir, Map.of());
+
+        ScorerApp.ModelTopicPolicyException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                ScorerApp.ModelTopicPolicyException.class, () -> new ScorerApp(config).start());
+        assertTrue(refused.getMessage().startsWith("model topic '" + models + "' has cleanup.policy=compact,delete: "
+                + "retention would delete published model versions"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("--add-config cleanup.policy=compact"), refused.getMessage());
+
+        StringWriter err = new StringWriter();
+        int exit = ScorerCli.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                c -> new ScorerApp(c).run()).execute("--bootstrap-servers", kafka.bootstrapServers(),
+                "--application-id", "policy-cli-" + E2e.shortId(), "--models-topic", models, "--features-topic",
+                t.features(), "--scores-topic", t.scores(), "--dead-letters-topic", t.deadLetters(), "--http-port", "0");
+        assertEquals(1, exit, err.toString());
+        assertTrue(err.toString().contains("scorer: model topic '" + models + "' has cleanup.policy=compact,delete"),
+                err.toString());
+
+        Map<String, String> flags = new HashMap<>();
+        flags.put(ScorerConfig.ALLOW_DELETING_MODEL_TOPIC, "true");
+        try (ScorerApp.Running allowed = new ScorerApp(E2e.scorerConfig(kafka, t, "policy-ok-" + E2e.shortId(),
+                stateDir.resolve("ok"), flags)).start()) {
+            assertTrue(allowed.awaitRunning(Duration.ofSeconds(60)), "started with the flag; state " + allowed.state());
         }
     }
 }

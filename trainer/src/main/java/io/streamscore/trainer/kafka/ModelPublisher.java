@@ -16,7 +16,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidPidMappingException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -126,11 +129,19 @@ public final class ModelPublisher implements AutoCloseable {
 
     /** The model topic as of now, read as the scorers read it. */
     public ModelLog read() throws PublishException {
+        return reading(() -> reader().read());
+    }
+
+    private ModelTopicReader reader() {
+        if (reader == null) {
+            reader = new ModelTopicReader(client, topic, timeout);
+        }
+        return reader;
+    }
+
+    private <T> T reading(java.util.function.Supplier<T> call) throws PublishException {
         try {
-            if (reader == null) {
-                reader = new ModelTopicReader(client, topic, timeout);
-            }
-            return reader.read();
+            return call.get();
         } catch (UnknownTopicOrPartitionException e) {
             throw new PublishException("model topic '" + topic + "' does not exist on " + client.get("bootstrap.servers"), e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -315,8 +326,8 @@ public final class ModelPublisher implements AutoCloseable {
      */
     private <T> T transact(String modelId, String what, Planner<T> planner) throws PublishException {
         long deadline = System.nanoTime() + Math.max(timeout.toNanos(), Duration.ofSeconds(5).toNanos());
-        long backoffMs = 50;
         for (int attempt = 1; ; attempt++) {
+            long started = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(modelId)) {
                 producer.initTransactions();
                 Plan<T> plan = planner.plan(read());
@@ -338,32 +349,67 @@ public final class ModelPublisher implements AutoCloseable {
                     producer.commitTransaction();
                     return plan.result().of(metas);
                 }
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                LOG.info("{}: fenced by another publisher of '{}' (attempt {}); starting over", what, modelId, attempt);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (!(cause instanceof ProducerFencedException) && !(cause instanceof InvalidProducerEpochException)) {
+            } catch (ExecutionException | KafkaException e) {
+                if (!fenced(e)) {
                     throw failure(what + " to '" + topic + "'", e);
                 }
-                LOG.info("{}: fenced by another publisher of '{}' (attempt {}); starting over", what, modelId, attempt);
+                LOG.info("{}: fenced by another publisher of '{}' (attempt {}: {}); waiting for it to commit", what,
+                        modelId, attempt, fencedBy(e).getClass().getSimpleName());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PublishException("interrupted while " + what, e);
-            } catch (TimeoutException | KafkaException e) {
+            } catch (TimeoutException e) {
                 throw failure(what + " to '" + topic + "'", e);
             }
             if (System.nanoTime() > deadline) {
                 throw new PublishException(what + " failed: fenced by concurrent publishers of '" + modelId
                         + "' for more than " + timeout.toSeconds() + " s (" + attempt + " attempts)");
             }
-            try {
-                Thread.sleep(ThreadLocalRandom.current().nextLong(backoffMs / 2, backoffMs + 1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PublishException("interrupted while " + what, e);
-            }
-            backoffMs = Math.min(backoffMs * 2, 1_000);
+            yieldToTheFencer(System.nanoTime() - started);
         }
+    }
+
+    /**
+     * After being fenced, lets the publisher that fenced us finish rather than fencing it back at once (which makes
+     * concurrent publishers abort each other in turn): waits until a commit shows on the topic, or for about two
+     * attempts' time if none does (the fencer may have died), plus a random jitter that spreads the next attempts.
+     */
+    private void yieldToTheFencer(long attemptNanos) throws PublishException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long endAtFence = reading(() -> reader().committedEnd());
+        long waitUntil = System.nanoTime() + 2 * attemptNanos + TimeUnit.MILLISECONDS.toNanos(random.nextLong(50, 250));
+        try {
+            while (System.nanoTime() < waitUntil) {
+                TimeUnit.MILLISECONDS.sleep(25);
+                if (reading(() -> reader().committedEnd()) > endAtFence) {
+                    break; // the fencer (or someone) committed
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(random.nextLong(0, 100));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException("interrupted while waiting for a concurrent publisher", e);
+        }
+    }
+
+    /**
+     * Whether {@code e} says another publisher of the same id took over the transactional id: depending on where the
+     * fence meets the transaction, Kafka reports it as a fenced producer, a stale epoch, or a transaction that is no
+     * longer in a state to go on (it was aborted by the fencing {@code initTransactions}).
+     */
+    private static boolean fenced(Throwable e) {
+        return fencedBy(e) != null;
+    }
+
+    private static Throwable fencedBy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof InvalidTxnStateException || t instanceof TransactionAbortedException
+                    || t instanceof InvalidPidMappingException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private KafkaProducer<byte[], byte[]> transactionalProducer(String modelId) {

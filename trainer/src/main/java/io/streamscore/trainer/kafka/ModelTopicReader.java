@@ -40,12 +40,15 @@ final class ModelTopicReader implements AutoCloseable {
     }
 
     /**
-     * The topic as of now.
-     *
-     * @throws UnknownTopicOrPartitionException when the topic does not exist
-     * @throws org.apache.kafka.common.KafkaException when Kafka fails (a {@code TimeoutException} when it does not answer)
+     * The sum of the partitions' committed end offsets (read_committed: the last stable offsets). It grows whenever any
+     * writer commits or aborts a transaction, or writes outside one.
      */
-    ModelLog read() {
+    long committedEnd() {
+        assignOnce();
+        return consumer.endOffsets(partitions, timeout).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private void assignOnce() {
         if (partitions == null) {
             Map<String, List<PartitionInfo>> topics = consumer.listTopics(timeout);
             if (!topics.containsKey(topic)) {
@@ -57,6 +60,16 @@ final class ModelTopicReader implements AutoCloseable {
             }
             consumer.assign(partitions);
         }
+    }
+
+    /**
+     * The topic as of now.
+     *
+     * @throws UnknownTopicOrPartitionException when the topic does not exist
+     * @throws org.apache.kafka.common.KafkaException when Kafka fails (a {@code TimeoutException} when it does not answer)
+     */
+    ModelLog read() {
+        assignOnce();
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
         ModelLog log = new ModelLog();
