@@ -371,20 +371,15 @@ public final class ModelPublisher implements AutoCloseable {
 
     /**
      * After being fenced, lets the publisher that fenced us finish rather than fencing it back at once (which makes
-     * concurrent publishers abort each other in turn): waits until a commit shows on the topic, or for about two
-     * attempts' time if none does (the fencer may have died), plus a random jitter that spreads the next attempts.
+     * concurrent publishers abort each other in turn): waits until a new committed record shows on the topic, or for
+     * about two attempts' time if none does (the fencer may have died), then a random jitter that spreads the next
+     * attempts. Each round of contention so ends in one commit.
      */
     private void yieldToTheFencer(long attemptNanos) throws PublishException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long endAtFence = reading(() -> reader().committedEnd());
-        long waitUntil = System.nanoTime() + 2 * attemptNanos + TimeUnit.MILLISECONDS.toNanos(random.nextLong(50, 250));
+        Duration maxWait = Duration.ofNanos(2 * attemptNanos).plusMillis(random.nextLong(50, 250));
+        reading(() -> reader().awaitNewCommittedRecord(maxWait));
         try {
-            while (System.nanoTime() < waitUntil) {
-                TimeUnit.MILLISECONDS.sleep(25);
-                if (reading(() -> reader().committedEnd()) > endAtFence) {
-                    break; // the fencer (or someone) committed
-                }
-            }
             TimeUnit.MILLISECONDS.sleep(random.nextLong(0, 100));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -40,12 +40,21 @@ final class ModelTopicReader implements AutoCloseable {
     }
 
     /**
-     * The sum of the partitions' committed end offsets (read_committed: the last stable offsets). It grows whenever any
-     * writer commits or aborts a transaction, or writes outside one.
+     * Waits until a record committed after the last {@link #read()} arrives (read_committed: an aborted or still open
+     * transaction shows nothing), or {@code maxWait} passes.
+     *
+     * @return whether one arrived
      */
-    long committedEnd() {
+    boolean awaitNewCommittedRecord(Duration maxWait) {
         assignOnce();
-        return consumer.endOffsets(partitions, timeout).values().stream().mapToLong(Long::longValue).sum();
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!consumer.poll(Duration.ofMillis(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000))))
+                    .isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void assignOnce() {
