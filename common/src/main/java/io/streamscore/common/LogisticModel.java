@@ -13,9 +13,8 @@ import java.util.Objects;
  *
  * <p>Immutable and always valid: the constructor rejects non-finite parameters, a names/weights length mismatch,
  * duplicate feature names, a feature name that is not valid Unicode (an unpaired surrogate) and a threshold outside
- * (0, 1), each with a message naming the field. Arrays are copied in
- * and out. This class is the single place both the trainer and the scorer compute a prediction, so a score on the
- * stream equals the trainer's prediction bit for bit.
+ * (0, 1), each with a message naming the field. Arrays are copied in and out. This class is the single place both the
+ * trainer and the scorer compute a prediction, so a score on the stream equals the trainer's prediction bit for bit.
  */
 public final class LogisticModel {
     public static final double DEFAULT_THRESHOLD = 0.5;
