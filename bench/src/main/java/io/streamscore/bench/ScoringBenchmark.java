@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * serialize) in records/s, next to a bare parse+serialize baseline and each stage alone, all in one run.
  *
  * <p>Inputs: 1024 pre-generated events over a 20-feature standardized model (the size the KAFKA-NOTES figures use),
- * ~480 bytes named / ~400 bytes positional, cycled so the JIT cannot specialise on one record. The lookup is the same
- * structure as the scorer's {@code ModelStore}: a {@link ConcurrentHashMap} of decoded models, here holding 10 ids.
+ * ~480 bytes named / ~440 bytes positional (with its {@code featureSchema}), cycled so the JIT cannot specialise on
+ * one record. The lookup is the same structure as the scorer's {@code ModelStore}: a {@link ConcurrentHashMap} of
+ * decoded models, here holding 10 ids.
  * No Kafka: this isolates the CPU cost per record that the stream thread pays on top of consuming and producing.
  */
 @State(Scope.Thread)
@@ -85,7 +87,9 @@ public class ScoringBenchmark {
         for (int e = 0; e < EVENTS; e++) {
             String modelId = "model-" + random.nextInt(10);
             StringBuilder n = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId + "\",\"features\":{");
-            StringBuilder p = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId + "\",\"features\":[");
+            // A positional producer names the feature schema its array follows (the scorer compares it with the model's).
+            StringBuilder p = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId
+                    + "\",\"featureSchema\":\"" + models.get(modelId).featureSchema() + "\",\"features\":[");
             for (int f = 0; f < FEATURES; f++) {
                 double v = Math.round(random.nextGaussian() * 1e6) / 1e4;
                 n.append(f == 0 ? "" : ",").append('"').append(names.get(f)).append("\":").append(v);
@@ -98,6 +102,9 @@ public class ScoringBenchmark {
             LogisticModel model = models.get(modelId);
             modelFor[e] = model;
             vectors[e] = parsed[e].vectorFor(model);
+            if (!Arrays.equals(vectors[e], FeatureEventJson.parse(positional[e]).vectorFor(model))) {
+                throw new IllegalStateException("the positional event " + e + " does not score like the named one");
+            }
             double prob = model.predictProbability(vectors[e]);
             scores[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5, 1_763_892_000_000L + e, 1_763_892_000_000L);
         }

@@ -12,9 +12,9 @@ import java.util.Objects;
  * std[i] when the model carries a {@link Standardization}, else x[i].
  *
  * <p>Immutable and always valid: the constructor rejects non-finite parameters, a names/weights length mismatch,
- * duplicate feature names and a threshold outside (0, 1), each with a message naming the field. Arrays are copied in
- * and out. This class is the single place both the trainer and the scorer compute a prediction, so a score on the
- * stream equals the trainer's prediction bit for bit.
+ * duplicate feature names, a feature name that is not valid Unicode (an unpaired surrogate) and a threshold outside
+ * (0, 1), each with a message naming the field. Arrays are copied in and out. This class is the single place both the
+ * trainer and the scorer compute a prediction, so a score on the stream equals the trainer's prediction bit for bit.
  */
 public final class LogisticModel {
     public static final double DEFAULT_THRESHOLD = 0.5;
@@ -28,6 +28,7 @@ public final class LogisticModel {
     private final double threshold;
     private final ModelMetadata metadata;
     private final Map<String, Integer> indexByName;
+    private final String featureSchema;
 
     /**
      * @param standardization null for a model on raw features
@@ -57,6 +58,10 @@ public final class LogisticModel {
             if (name == null || name.isEmpty()) {
                 throw new InvalidModelException("featureNames[" + i + "] is empty");
             }
+            if (!FeatureSchema.isValidUnicode(name)) {
+                throw new InvalidModelException("featureNames[" + i + "] has an unpaired surrogate; a feature name must"
+                        + " be valid Unicode");
+            }
             if (index.put(name, i) != null) {
                 throw new InvalidModelException("featureNames has '" + name + "' twice");
             }
@@ -84,6 +89,8 @@ public final class LogisticModel {
         this.threshold = threshold;
         this.metadata = metadata == null ? ModelMetadata.EMPTY : metadata;
         this.indexByName = Map.copyOf(index);
+        // Computed once here: the scorer compares every positional event's fingerprint with it.
+        this.featureSchema = FeatureSchema.fingerprint(this.featureNames);
     }
 
     /** The same model under another version number (the trainer learns the version only when it publishes). */
@@ -180,6 +187,14 @@ public final class LogisticModel {
 
     public int featureCount() {
         return weights.length;
+    }
+
+    /**
+     * The {@link FeatureSchema} fingerprint of {@link #featureNames()} in their order (16 lowercase hex digits): what a
+     * positional feature event names in its {@code featureSchema} field. Derived, so not part of the model JSON.
+     */
+    public String featureSchema() {
+        return featureSchema;
     }
 
     public double[] weights() {

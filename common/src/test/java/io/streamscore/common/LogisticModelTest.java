@@ -75,6 +75,20 @@ class LogisticModelTest {
                 () -> new LogisticModel("m", 1, List.of("a", "a"), new double[] {1, 1}, 0, null, 0.5, null));
         assertMessage("modelId must be a non-empty string",
                 () -> new LogisticModel(" ", 1, List.of("a"), new double[] {1}, 0, null, 0.5, null));
+        assertMessage("featureNames[1] has an unpaired surrogate",
+                () -> new LogisticModel("m", 1, List.of("a", "b\uD800"), new double[] {1, 1}, 0, null, 0.5, null));
+    }
+
+    @Test
+    void featureSchemaIsTheFingerprintOfTheNamesInOrder() {
+        LogisticModel ab = model(new double[] {2.0, -1.0}, 0.5, null, 0.5);
+        LogisticModel ba = new LogisticModel("m", 2, List.of("b", "a"), new double[] {-1.0, 2.0}, 0.5, null, 0.5, null);
+        assertEquals(FeatureSchema.fingerprint(List.of("a", "b")), ab.featureSchema());
+        assertEquals(FeatureSchema.fingerprint(List.of("b", "a")), ba.featureSchema());
+        assertTrue(!ab.featureSchema().equals(ba.featureSchema()), "same names, another order");
+        // Only the names count: not the id, the version or the parameters.
+        assertEquals(ab.featureSchema(), ab.withVersion(9).withModelId("other").featureSchema());
+        assertEquals(ab.featureSchema(), model(new double[] {7, 7}, 0, null, 0.9).featureSchema());
     }
 
     @Test

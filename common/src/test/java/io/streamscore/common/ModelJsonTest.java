@@ -73,6 +73,8 @@ class ModelJsonTest {
         assertEquals("golden", m.modelId());
         assertEquals(7, m.version());
         assertEquals(List.of("x1", "x2"), m.featureNames());
+        // The fingerprint is derived, not stored: an old file gets it too (value from the documented Python snippet).
+        assertEquals("46c955797dbdecae", m.featureSchema());
         assertArrayEquals(new double[] {1.5, -0.25}, m.weights());
         assertEquals(0.6, m.threshold());
         assertArrayEquals(new double[] {2.0, 0.5}, m.standardization().std());
@@ -124,6 +126,8 @@ class ModelJsonTest {
         assertMessage("model JSON is malformed", "{\"schemaVersion\":1,");
         assertMessage("model JSON is malformed", "{\"weights\":NaN}");
         assertMessage("model JSON must be an object", "[1,2]");
+        assertMessage("featureNames[1] has an unpaired surrogate", """
+                {"schemaVersion":1,"modelId":"x","version":1,"featureNames":["a","b\\ud800"],"weights":[1,2],"intercept":0}""");
         assertMessage("version must be an integer", """
                 {"schemaVersion":1,"modelId":"x","version":"1","featureNames":["a"],"weights":[1],"intercept":0}""");
     }

@@ -99,7 +99,7 @@ class BadModelIntegrationTest {
                     double[] x = {i * 0.02 - 1, 2 - i * 0.015};
                     features.put("b-" + i, x);
                     producer.send(new ProducerRecord<>(t.features(), E2e.utf8("k-" + i),
-                            FeatureEventJson.toBytes(FeatureEvent.positional("b-" + i, "clusters", x, null))));
+                            FeatureEventJson.toBytes(FeatureEvent.positional("b-" + i, "clusters", v1.featureSchema(), x, null))));
                 }
             }
             scores.awaitCount(EVENTS, Duration.ofSeconds(60));

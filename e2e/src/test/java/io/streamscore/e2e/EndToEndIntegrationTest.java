@@ -1,5 +1,6 @@
 package io.streamscore.e2e;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventJson;
@@ -57,6 +58,9 @@ class EndToEndIntegrationTest {
     private record Bad(String json, ReasonCode reason) {
     }
 
+    /** The feature schema of the clusters model (features x1, x2), as a producer of positional events computes it. */
+    private static final String CLUSTERS_SCHEMA = FeatureSchema.fingerprint(List.of("x1", "x2"));
+
     private static final List<Bad> BAD = List.of(
             new Bad("{\"modelId\":\"clusters\",\"features\":{", ReasonCode.MALFORMED_JSON),
             new Bad(null, ReasonCode.NULL_VALUE),
@@ -64,7 +68,9 @@ class EndToEndIntegrationTest {
             new Bad("{\"modelId\":\"nobody\",\"features\":{\"x1\":1,\"x2\":2}}", ReasonCode.MODEL_NOT_FOUND),
             new Bad("{\"modelId\":\"clusters\",\"features\":{\"x1\":1}}", ReasonCode.MISSING_FEATURE),
             new Bad("{\"modelId\":\"clusters\",\"features\":{\"x1\":NaN,\"x2\":1}}", ReasonCode.NON_FINITE_FEATURE),
-            new Bad("{\"modelId\":\"clusters\",\"features\":[1,2,3]}", ReasonCode.WRONG_FEATURE_COUNT),
+            new Bad("{\"modelId\":\"clusters\",\"featureSchema\":\"" + CLUSTERS_SCHEMA + "\",\"features\":[1,2,3]}",
+                    ReasonCode.WRONG_FEATURE_COUNT),
+            new Bad("{\"modelId\":\"clusters\",\"features\":[1,2]}", ReasonCode.FEATURE_SCHEMA_MISMATCH),
             new Bad("{\"modelId\":\"clusters\",\"features\":{\"x1\":\"a\",\"x2\":2}}", ReasonCode.WRONG_TYPE),
             new Bad("{\"modelId\":\"clusters\",\"features\":{\"x1\":1,\"x2\":2},\"label\":7}", ReasonCode.INVALID_LABEL),
             new Bad("{\"schemaVersion\":2,\"modelId\":\"clusters\",\"features\":[1,2]}", ReasonCode.UNSUPPORTED_SCHEMA_VERSION));
@@ -74,6 +80,7 @@ class EndToEndIntegrationTest {
         E2e.Topics t = E2e.Topics.create(kafka, 2, 2);
         LogisticModel model = E2e.publish(kafka, t.models(), E2e.train("clusters", 7)).model();
         assertEquals(1, model.version());
+        assertEquals(CLUSTERS_SCHEMA, model.featureSchema(), "the producers' precomputed feature schema");
         assertEquals("compact", E2e.cleanupPolicy(kafka, t.models()), "model topic cleanup.policy");
 
         try (ScorerApp.Running scorer = new ScorerApp(E2e.scorerConfig(kafka, t, "e2e-" + E2e.shortId(), stateDir,
@@ -103,7 +110,7 @@ class EndToEndIntegrationTest {
                         double x2 = random.nextDouble(-2, 4);
                         FeatureEvent event = i % 2 == 0
                                 ? FeatureEvent.named(key, "clusters", Map.of("x1", x1, "x2", x2), null)
-                                : FeatureEvent.positional(key, "clusters", new double[] {x1, x2}, null);
+                                : FeatureEvent.positional(key, "clusters", CLUSTERS_SCHEMA, new double[] {x1, x2}, null);
                         value = FeatureEventJson.toBytes(event);
                         expectedProbability.put(key, model.predictProbability(new double[] {x1, x2}));
                     }

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.modellog.ModelLogKey;
 import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.modellog.Retirement;
@@ -93,6 +94,12 @@ class ScorerTopologyTest {
                 new Standardization(new double[]{24.0, 3.0}, new double[]{12.0, 1.5}), 0.3, null);
     }
 
+    /** A positional event for {@code model}, bound to its feature schema as a producer must send it. */
+    static String positional(LogisticModel model, String array) {
+        return "{\"modelId\":\"" + model.modelId() + "\",\"featureSchema\":\"" + model.featureSchema()
+                + "\",\"features\":" + array + "}";
+    }
+
     /** Writes the model as the publisher does: under its version key {@code ID@vN}. */
     private void publish(LogisticModel model) {
         models.pipeInput(versionKey(model), ModelJson.toCompactJson(model));
@@ -125,6 +132,12 @@ class ScorerTopologyTest {
         TestRecord<byte[], byte[]> out = scores.readRecord();
         assertEquals(expectedKey, str(out.key()));
         assertEquals(expectedTimestamp, out.timestamp());
+        return ScoreJson.fromBytes(out.value());
+    }
+
+    private Score readScoreFor(String expectedKey) {
+        TestRecord<byte[], byte[]> out = scores.readRecord();
+        assertEquals(expectedKey, str(out.key()));
         return ScoreJson.fromBytes(out.value());
     }
 
@@ -173,8 +186,8 @@ class ScorerTopologyTest {
         publish(model);
         double[] low = {60, 1};      // p well below 0.3
         double[] mid = {24, 3};      // z = -0.3 → p ≈ 0.43: label 1 at threshold 0.3, would be 0 at 0.5
-        pipe("a", "{\"modelId\":\"churn\",\"features\":[60,1]}");
-        pipe("b", "{\"modelId\":\"churn\",\"features\":[24,3]}");
+        pipe("a", positional(model, "[60,1]"));
+        pipe("b", positional(model, "[24,3]"));
 
         Score a = ScoreJson.fromBytes(scores.readRecord().value());
         Score b = ScoreJson.fromBytes(scores.readRecord().value());
@@ -190,10 +203,10 @@ class ScorerTopologyTest {
     @Test
     void shouldScoreWithV2AfterHotSwapAndNeverWithV1Again() {
         publish(fraud(1));
-        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k1", positional(fraud(1), "[1,2,3]"));
         publish(fraud(2));
-        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
-        pipe("k3", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k2", positional(fraud(1), "[1,2,3]"));
+        pipe("k3", positional(fraud(1), "[1,2,3]"));
 
         Score s1 = ScoreJson.fromBytes(scores.readRecord().value());
         Score s2 = ScoreJson.fromBytes(scores.readRecord().value());
@@ -212,7 +225,7 @@ class ScorerTopologyTest {
         publish(fraud(5));
         publish(fraud(3));
         publish(fraud(5));
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
 
         Score s = ScoreJson.fromBytes(scores.readRecord().value());
         assertEquals(5, s.modelVersion());
@@ -227,10 +240,10 @@ class ScorerTopologyTest {
         publish(fraud(1));
         publish(fraud(2));
         models.pipeInput(versionKey(fraud(2)), ModelJson.toCompactJson(fraud(1)));   // a stale copy under v2's key
-        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k1", positional(fraud(1), "[1,2,3]"));
         publish(fraud(2));
         models.pipeInput(versionKey(fraud(2)), "{garbage");
-        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k2", positional(fraud(1), "[1,2,3]"));
 
         assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
@@ -245,9 +258,9 @@ class ScorerTopologyTest {
         publish(fraud(2));
         models.pipeInput("fraud@v2@retired", new String(new Retirement("fraud", 2, START, "misfires").toBytes(),
                 StandardCharsets.UTF_8));
-        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k1", positional(fraud(1), "[1,2,3]"));
         models.pipeInput("fraud@v2@retired", (String) null);
-        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k2", positional(fraud(1), "[1,2,3]"));
 
         assertEquals(1, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertEquals(2, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
@@ -257,9 +270,9 @@ class ScorerTopologyTest {
     @Test
     void shouldStillServeAModelWrittenInTheOldLayoutKeyedByModelIdAlone() {
         models.pipeInput("fraud", ModelJson.toCompactJson(fraud(3)));
-        pipe("k1", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k1", positional(fraud(1), "[1,2,3]"));
         publish(fraud(4));
-        pipe("k2", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k2", positional(fraud(1), "[1,2,3]"));
 
         assertEquals(3, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertEquals(4, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
@@ -288,7 +301,7 @@ class ScorerTopologyTest {
     void shouldGiveTheSameProbabilityForNamedPositionalAndShuffledFeatures() {
         publish(fraud(1));
         pipe("a", "{\"modelId\":\"fraud\",\"features\":{\"amount\":0.1,\"age\":-2.5,\"night\":1e-3}}");
-        pipe("b", "{\"modelId\":\"fraud\",\"features\":[0.1,-2.5,1e-3]}");
+        pipe("b", positional(fraud(1), "[0.1,-2.5,1e-3]"));
         pipe("c", "{\"features\":{\"night\":1e-3,\"amount\":0.1,\"age\":-2.5},\"modelId\":\"fraud\"}");
         pipe("d", "{\"modelId\":\"fraud\",\"features\":{\"unused\":\"ignored?\",\"age\":-2.5,\"night\":1e-3,\"amount\":0.1}}");
 
@@ -299,6 +312,54 @@ class ScorerTopologyTest {
         assertEquals(Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(c));
         // Unknown features are ignored only when they are numbers: a string is WRONG_TYPE wherever it appears.
         assertEquals("WRONG_TYPE", header(deadLetters.readRecord().headers(), DeadLetters.HEADER_REASON));
+        assertNoMoreOutput();
+    }
+
+    // ---- feature schema: a retrain on reordered columns ----
+
+    @Test
+    void shouldScorePositionalEventsOnlyWithTheFeatureOrderTheyWereBuiltFor() {
+        // v1 trained on columns a,b; v2 retrained from a CSV with the columns swapped: same count, another order.
+        LogisticModel v1 = new LogisticModel("swap", 1, List.of("a", "b"), new double[]{2.0, -1.0}, 0.1, null, 0.5, null);
+        LogisticModel v2 = new LogisticModel("swap", 2, List.of("b", "a"), new double[]{-1.5, 2.5}, 0.2, null, 0.5, null);
+        double[] inV1Order = {3, 4};                         // a = 3, b = 4
+        double[] inV2Order = {4, 3};
+        String named = "{\"modelId\":\"swap\",\"features\":{\"b\":4,\"a\":3}}";
+        assertTrue(v2.predictProbability(inV1Order) != v2.predictProbability(inV2Order),
+                "fixture: scoring the swapped array would give another probability");
+
+        publish(v1);
+        pipe("v1-positional", positional(v1, "[3,4]"));
+        pipe("v1-named", named);
+        for (String key : List.of("v1-positional", "v1-named")) {
+            Score s = readScoreFor(key);
+            assertEquals(1, s.modelVersion(), key);
+            assertEquals(Double.doubleToRawLongBits(v1.predictProbability(inV1Order)), Double.doubleToRawLongBits(s.probability()), key);
+        }
+
+        publish(v2);
+        pipe("stale", positional(v1, "[3,4]"));
+        pipe("unbound", "{\"modelId\":\"swap\",\"features\":[4,3]}");
+        pipe("v2-positional", positional(v2, "[4,3]"));
+        pipe("v2-named", named);
+
+        TestRecord<byte[], byte[]> stale = deadLetters.readRecord();
+        assertEquals("stale", str(stale.key()));
+        assertEquals("FEATURE_SCHEMA_MISMATCH", header(stale.headers(), DeadLetters.HEADER_REASON));
+        assertEquals("positional features built for feature schema '" + v1.featureSchema() + "', but model 'swap' v2 has"
+                + " feature schema '" + v2.featureSchema() + "' (features in order: b, a)",
+                header(stale.headers(), DeadLetters.HEADER_MESSAGE));
+        TestRecord<byte[], byte[]> unbound = deadLetters.readRecord();
+        assertEquals("unbound", str(unbound.key()));
+        assertEquals("FEATURE_SCHEMA_MISMATCH", header(unbound.headers(), DeadLetters.HEADER_REASON));
+        assertTrue(header(unbound.headers(), DeadLetters.HEADER_MESSAGE).startsWith(
+                "positional features must name their feature schema: add \"featureSchema\":\"" + v2.featureSchema() + "\""));
+        for (String key : List.of("v2-positional", "v2-named")) {
+            Score s = readScoreFor(key);
+            assertEquals(2, s.modelVersion(), key);
+            assertEquals(Double.doubleToRawLongBits(v2.predictProbability(inV2Order)), Double.doubleToRawLongBits(s.probability()), key);
+        }
+        assertEquals(2, metrics.deadLetteredCount(ReasonCode.FEATURE_SCHEMA_MISMATCH));
         assertNoMoreOutput();
     }
 
@@ -327,8 +388,11 @@ class ScorerTopologyTest {
                 Arguments.of(ReasonCode.NON_FINITE_FEATURE, "{\"modelId\":\"fraud\",\"features\":[1,1e999,3]}"),
                 Arguments.of(ReasonCode.NON_FINITE_FEATURE, "{\"modelId\":\"fraud\",\"features\":{\"amount\":NaN,\"age\":1,\"night\":0}}"),
                 Arguments.of(ReasonCode.NON_FINITE_FEATURE, "{\"modelId\":\"fraud\",\"features\":[1,-Infinity,3]}"),
-                Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, "{\"modelId\":\"fraud\",\"features\":[1,2]}"),
-                Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, "{\"modelId\":\"fraud\",\"features\":[1,2,3,4]}"),
+                Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, positional(fraud(1), "[1,2]")),
+                Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, positional(fraud(1), "[1,2,3,4]")),
+                Arguments.of(ReasonCode.FEATURE_SCHEMA_MISMATCH, positional(fraud(1), "[1,2,3]")),
+                Arguments.of(ReasonCode.FEATURE_SCHEMA_MISMATCH, "{\"modelId\":\"wide\",\"featureSchema\":\""
+                        + FeatureSchema.fingerprint(List.of("y", "x")) + "\",\"features\":[1,2]}"),
                 Arguments.of(ReasonCode.WRONG_TYPE, "{\"modelId\":\"fraud\",\"features\":[1,\"2\",3]}"),
                 Arguments.of(ReasonCode.WRONG_TYPE, "{\"modelId\":[\"fraud\"],\"features\":[1,2,3]}"),
                 Arguments.of(ReasonCode.WRONG_TYPE, "[1,2,3]"),
@@ -337,15 +401,19 @@ class ScorerTopologyTest {
                 Arguments.of(ReasonCode.UNSUPPORTED_SCHEMA_VERSION, "{\"schemaVersion\":2,\"modelId\":\"fraud\",\"features\":[1,2,3]}"),
                 Arguments.of(ReasonCode.MODEL_NOT_FOUND, "{\"modelId\":\"nope\",\"features\":[1,2,3]}"),
                 // 2·1e308 overflows to +∞ and −2·1e308 to −∞: their sum is NaN.
-                Arguments.of(ReasonCode.NON_FINITE_SCORE, "{\"modelId\":\"wide\",\"features\":[1e308,1e308]}"));
+                Arguments.of(ReasonCode.NON_FINITE_SCORE, positional(wide(), "[1e308,1e308]")));
+    }
+
+    static LogisticModel wide() {
+        return new LogisticModel("wide", 1, List.of("x", "y"), new double[]{2.0, -2.0}, 0.0, null, 0.5, null);
     }
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("badEvents")
     void shouldDeadLetterWithReasonOriginalBytesAndSourceCoordinates(ReasonCode reason, String json) {
         publish(fraud(1));
-        publish(new LogisticModel("wide", 1, List.of("x", "y"), new double[]{2.0, -2.0}, 0.0, null, 0.5, null));
-        pipe("warmup", "{\"modelId\":\"fraud\",\"features\":[0,0,0]}");
+        publish(wide());
+        pipe("warmup", positional(fraud(1), "[0,0,0]"));
         scores.readRecord();
         byte[] key = {0x00, (byte) 0xff, 0x42};             // arbitrary bytes: keys are never decoded
         byte[] value = json == null ? null : json.getBytes(StandardCharsets.ISO_8859_1);
@@ -381,9 +449,9 @@ class ScorerTopologyTest {
 
     @Test
     void shouldDeadLetterEventsBeforeAnyModelExistsAsModelNotFound() {
-        pipe("early", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("early", positional(fraud(1), "[1,2,3]"));
         publish(fraud(1));
-        pipe("late", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("late", positional(fraud(1), "[1,2,3]"));
 
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertEquals("early", str(dead.key()));
@@ -402,13 +470,13 @@ class ScorerTopologyTest {
         });
         publish(fraud(1));
         Headers inHeaders = new RecordHeaders().add("trace-id", utf8("t-9"));
-        features.pipeInput(new TestRecord<>(utf8("k"), utf8("{\"modelId\":\"fraud\",\"features\":[1,2,3]}"), inHeaders,
-                Instant.ofEpochMilli(42L)));
+        String event = positional(fraud(1), "[1,2,3]");
+        features.pipeInput(new TestRecord<>(utf8("k"), utf8(event), inHeaders, Instant.ofEpochMilli(42L)));
         pipe("after", "{\"modelId\":\"nope\",\"features\":[1]}");
 
         TestRecord<byte[], byte[]> out = deadLetters.readRecord();
         assertEquals("k", str(out.key()));
-        assertEquals("{\"modelId\":\"fraud\",\"features\":[1,2,3]}", str(out.value()));
+        assertEquals(event, str(out.value()));
         assertEquals(42L, out.timestamp());
         Headers h = out.headers();
         assertEquals("INTERNAL_ERROR", header(h, DeadLetters.HEADER_REASON));
@@ -445,7 +513,7 @@ class ScorerTopologyTest {
     void shouldKeepServingThePreviousModelWhenAModelRecordIsBad(ModelRejection reason, String key, String json) {
         publish(fraud(1));
         models.pipeInput(key, json);
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
 
         Score s = ScoreJson.fromBytes(scores.readRecord().value());
         assertEquals(1, s.modelVersion());
@@ -454,7 +522,7 @@ class ScorerTopologyTest {
         assertEquals(Map.of("fraud", 1L), metrics.servingVersions());
         // A later good model is still applied: the gate (and the global thread) survived.
         publish(fraud(3));
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
         assertEquals(3, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertNoMoreOutput();
     }
@@ -464,15 +532,15 @@ class ScorerTopologyTest {
         publish(fraud(4));
         publish(churn(1));
         models.pipeInput(versionKey(fraud(4)), (String) null);
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
-        pipe("c", "{\"modelId\":\"churn\",\"features\":[1,2]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
+        pipe("c", positional(churn(1), "[1,2]"));
 
         assertEquals("MODEL_NOT_FOUND", header(deadLetters.readRecord().headers(), DeadLetters.HEADER_REASON));
         assertEquals("churn", ScoreJson.fromBytes(scores.readRecord().value()).modelId());
         assertEquals(Map.of("churn", 1L), metrics.servingVersions());
         assertEquals(1, metrics.modelsRetiredCount());
         publish(fraud(5));
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
         assertEquals(5, ScoreJson.fromBytes(scores.readRecord().value()).modelVersion());
         assertNoMoreOutput();
     }
@@ -500,7 +568,7 @@ class ScorerTopologyTest {
         }
         assertEquals(Map.of("fraud", 2L, "churn", 1L), before);
         assertEquals(before, metrics.servingVersions());
-        pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("k", positional(fraud(1), "[1,2,3]"));
         assertEquals(fraud(2).predictProbability(new double[]{1, 2, 3}), ScoreJson.fromBytes(scores.readRecord().value()).probability());
         assertNoMoreOutput();
     }
@@ -508,7 +576,7 @@ class ScorerTopologyTest {
     @Test
     void shouldWriteOnlyToTheScoresAndDeadLetterTopicsWithNoRepartitionOrChangelog() {
         publish(fraud(1));
-        pipe("a", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}");
+        pipe("a", positional(fraud(1), "[1,2,3]"));
         pipe("b", "{bad");
 
         assertEquals(Set.of(CONFIG.scoresTopic(), CONFIG.deadLettersTopic()), driver.producedTopicNames());
@@ -560,7 +628,7 @@ class ScorerTopologyTest {
     private static String randomEvent(SplittableRandom r) {
         double a = r.nextGaussian(), b = r.nextGaussian(), c = r.nextGaussian();
         return switch (r.nextInt(12)) {
-            case 0 -> "{\"modelId\":\"fraud\",\"features\":[" + a + "," + b + "]}";
+            case 0 -> positional(fraud(1), "[" + a + "," + b + "]");
             case 1 -> "{\"modelId\":\"fraud\",\"features\":{\"amount\":" + a + "}}";
             case 2 -> "{\"modelId\":\"fraud\",\"features\":[" + a + "," + b + "," + c;
             case 3 -> "{\"modelId\":\"nope\",\"features\":[" + a + "]}";
@@ -568,7 +636,7 @@ class ScorerTopologyTest {
             case 5 -> "{\"modelId\":\"fraud\",\"features\":[" + a + ",1e999," + c + "]}";
             case 6 -> "{\"features\":[" + a + "]}";
             case 7 -> "{\"modelId\":\"churn\",\"features\":{\"tenure\":" + a + ",\"calls\":" + b + "}}";
-            case 8 -> "{\"modelId\":\"churn\",\"features\":[" + a + "," + b + "]}";
+            case 8 -> positional(churn(1), "[" + a + "," + b + "]");
             default -> "{\"eventId\":\"e\",\"modelId\":\"fraud\",\"features\":{\"night\":" + c + ",\"amount\":" + a
                     + ",\"age\":" + b + "}}";
         };

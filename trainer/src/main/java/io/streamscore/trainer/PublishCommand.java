@@ -54,6 +54,7 @@ final class PublishCommand implements Callable<Integer> {
         }
         try {
             publish.publish(modelId == null ? model : model.withModelId(modelId), spec.commandLine().getOut());
+            spec.commandLine().getOut().println(TrainCommand.featureSchemaLine(model));
             return ExitCode.OK;
         } catch (ModelPublisher.PublishException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

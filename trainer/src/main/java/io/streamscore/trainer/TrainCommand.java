@@ -1,5 +1,6 @@
 package io.streamscore.trainer;
 
+import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import io.streamscore.trainer.kafka.PublishOptions;
@@ -180,6 +181,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Files.write(modelFile, ModelJson.toBytes(result.model()));
         out.println("model '" + result.model().modelId() + "' written to " + modelFile);
+        out.println(featureSchemaLine(result.model()));
         if (report != null) {
             Path index = TrainingReport.write(report, result, train, evaluation);
             out.println("report written to " + index);
@@ -241,6 +243,18 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not a solver; use gd or lbfgs");
             }
         }
+    }
+
+    /**
+     * What a producer of positional events needs: the fingerprint their {@code featureSchema} field must carry and the
+     * order it stands for (abbreviated for wide models; the model file lists them all).
+     */
+    static String featureSchemaLine(LogisticModel model) {
+        List<String> names = model.featureNames();
+        String order = names.size() <= 12 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 10)) + ", … " + names.get(names.size() - 1) + " (" + names.size() + ")";
+        return "feature schema " + model.featureSchema() + " (features in order: " + order
+                + "): positional events send it as \"featureSchema\"";
     }
 
     static String defaultModelId(Path data) {

@@ -1,5 +1,6 @@
 package io.streamscore.trainer;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,10 +81,22 @@ class TrainerCliTest {
                 "ROC AUC", "confusion matrix (train)", "confusion matrix (holdout)", "stopped after"}) {
             assertTrue(r.out().contains(expected), () -> "output lacks '" + expected + "':\n" + r.out());
         }
+        assertTrue(r.out().contains("feature schema " + m.featureSchema() + " (features in order: x1, x2): positional"
+                + " events send it as \"featureSchema\""), r.out());
         String accuracy = String.format(java.util.Locale.ROOT, "%.2f%%", 100 * m.metadata().metrics().get("holdout").get("accuracy"));
         assertTrue(r.out().contains(accuracy), r.out());
         assertTrue(Files.exists(report.resolve("index.html")));
         assertTrue(Files.exists(report.resolve("boundary.png")));
+        assertTrue(Files.readString(report.resolve("index.html")).contains("<code>" + m.featureSchema() + "</code>"));
+    }
+
+    @Test
+    void abbreviatesTheFeatureOrderOfAWideModelButNotItsSchema() {
+        List<String> names = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "f" + i).toList();
+        LogisticModel wide = new LogisticModel("w", 1, names, new double[30], 0, null, 0.5, null);
+        assertEquals("feature schema " + FeatureSchema.fingerprint(names) + " (features in order: f0, f1, f2, f3, f4, f5,"
+                + " f6, f7, f8, f9, … f29 (30)): positional events send it as \"featureSchema\"",
+                TrainCommand.featureSchemaLine(wide));
     }
 
     @Test

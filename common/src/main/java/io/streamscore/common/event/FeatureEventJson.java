@@ -20,13 +20,15 @@ import java.util.Arrays;
  *
  * <pre>{@code
  * {"eventId": "e-42", "modelId": "fraud", "features": {"amount": 12.5, "age": 41}, "label": 1}
- * {"modelId": "fraud", "features": [12.5, 41]}
+ * {"modelId": "fraud", "featureSchema": "7393a6baca9600cd", "features": [12.5, 41]}
  * }</pre>
  *
  * {@code modelId} and {@code features} are required; {@code features} is an object (by name, any order, extra names
- * ignored) or an array (the model's feature order). {@code eventId} (string), {@code label} (0, 1, true, false) and
- * {@code schemaVersion} (at most {@link #SCHEMA_VERSION}) are optional; null counts as absent; other fields are
- * ignored so producers may add their own.
+ * ignored) or an array (the model's feature order). {@code featureSchema} (string) names the feature order an array was
+ * built for ({@link io.streamscore.common.FeatureSchema}); the parser only checks its type and keeps it for
+ * {@link FeatureEvent#vectorFor}, which requires it for an array and ignores it for named features. {@code eventId}
+ * (string), {@code label} (0, 1, true, false) and {@code schemaVersion} (at most {@link #SCHEMA_VERSION}) are optional;
+ * null counts as absent; other fields are ignored so producers may add their own.
  *
  * <p>Read with Jackson's streaming parser, not a tree: one pass, no intermediate nodes. The parser is the one
  * {@link Json#MAPPER} configures (duplicate keys rejected, nesting and number length bounded) with one difference:
@@ -84,6 +86,7 @@ public final class FeatureEventJson {
         String[] names = null;
         double[] values = null;
         Integer label = null;
+        String featureSchema = null;
         boolean hasFeatures = false;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -93,6 +96,7 @@ public final class FeatureEventJson {
                 case "modelId" -> modelId = optionalString(p, t, "modelId");
                 case "label" -> label = label(p, t);
                 case "schemaVersion" -> schemaVersion(p, t);
+                case "featureSchema" -> featureSchema = optionalString(p, t, "featureSchema");
                 case "features" -> {
                     if (t == JsonToken.START_OBJECT) {
                         Named named = named(p);
@@ -117,7 +121,8 @@ public final class FeatureEventJson {
         if (!hasFeatures) {
             throw new FeatureEventException(ReasonCode.MISSING_FEATURE, "the event has no features");
         }
-        return FeatureEvent.owning(eventId, modelId, names, values, label);
+        // Named features need no order, so their featureSchema is dropped (it may be stale and must not matter).
+        return FeatureEvent.owning(eventId, modelId, names, values, label, names == null ? featureSchema : null);
     }
 
     /** Trailing content after the document is malformed input, not something to ignore. */
@@ -252,7 +257,7 @@ public final class FeatureEventJson {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    /** The event as compact JSON, features by name or positional as the event has them. */
+    /** The event as compact JSON, features by name or positional (with its feature schema) as the event has them. */
     public static byte[] toBytes(FeatureEvent event) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
@@ -261,6 +266,9 @@ public final class FeatureEventJson {
                 g.writeStringField("eventId", event.eventId());
             }
             g.writeStringField("modelId", event.modelId());
+            if (event.featureSchema() != null) {
+                g.writeStringField("featureSchema", event.featureSchema());
+            }
             g.writeFieldName("features");
             double[] values = event.values();
             if (event.isPositional()) {

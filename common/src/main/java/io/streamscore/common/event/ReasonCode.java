@@ -30,6 +30,12 @@ public enum ReasonCode {
     MODEL_NOT_FOUND,
     /** Finite features and weights whose logit is NaN (e.g. +∞ + −∞ after overflow): no probability exists. */
     NON_FINITE_SCORE,
+    /**
+     * A positional {@code features} array whose {@code featureSchema} is not the served model's feature-schema
+     * fingerprint, or that names none: its values would be read in the wrong order (e.g. after a retrain on reordered
+     * columns). Named features never get this reason.
+     */
+    FEATURE_SCHEMA_MISMATCH,
     /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
     INTERNAL_ERROR
 }

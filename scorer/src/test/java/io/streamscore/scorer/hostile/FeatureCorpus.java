@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.streamscore.common.event.ReasonCode.FEATURE_SCHEMA_MISMATCH;
 import static io.streamscore.common.event.ReasonCode.INVALID_LABEL;
 import static io.streamscore.common.event.ReasonCode.MALFORMED_JSON;
 import static io.streamscore.common.event.ReasonCode.MISSING_FEATURE;
@@ -41,6 +42,10 @@ final class FeatureCorpus {
 
     static final String VALID = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":{\"amount\":1.5,\"age\":2,\"night\":0}}";
     static final double[] VALID_X = {1.5, 2, 0};
+    /** The served fraud model's feature schema as an event field, as a producer of positional events sends it. */
+    static final String FRAUD_SCHEMA = "\"featureSchema\":\"" + Harness.fraud(1).featureSchema() + "\"";
+    /** VALID's features, positional and bound to the fraud model's feature schema. */
+    static final String POSITIONAL = FRAUD_SCHEMA + ",\"features\":[1.5,2,0]";
     static final int MB = 1 << 20;
 
     private final List<Kind> kinds = new ArrayList<>();
@@ -81,11 +86,16 @@ final class FeatureCorpus {
     }
 
     private static String withModelId(String modelIdJson) {
-        return "{\"modelId\":" + modelIdJson + ",\"features\":[1.5,2,0]}";
+        return "{\"modelId\":" + modelIdJson + "," + POSITIONAL + "}";
     }
 
     private static String withEventId(String eventIdJson) {
-        return "{\"eventId\":" + eventIdJson + ",\"modelId\":\"fraud\",\"features\":[1.5,2,0]}";
+        return "{\"eventId\":" + eventIdJson + ",\"modelId\":\"fraud\"," + POSITIONAL + "}";
+    }
+
+    /** An event for model fraud with VALID's features in an array, and the given featureSchema field value. */
+    private static String withFeatureSchema(String featureSchemaJson) {
+        return "{\"modelId\":\"fraud\",\"featureSchema\":" + featureSchemaJson + ",\"features\":[1.5,2,0]}";
     }
 
     /** The valid event with raw bytes spliced in place of the 'a' of "fraud" in modelId. */
@@ -95,7 +105,7 @@ final class FeatureCorpus {
         for (int b : bytes) {
             out.write(b);
         }
-        out.writeBytes(utf8("ud\",\"features\":[1.5,2,0]}"));
+        out.writeBytes(utf8("ud\"," + POSITIONAL + "}"));
         return out.toByteArray();
     }
 
@@ -195,7 +205,8 @@ final class FeatureCorpus {
         ok("underflow 1e-400 reads as 0", withAmount("1e-400"), new double[]{0.0, 2, 0});
         ok("largest double", withAmount("1.7976931348623157e308"), new double[]{Double.MAX_VALUE, 2, 0});
         ok("1000-digit decimal", withAmount("0." + repeat("3", 998)), new double[]{Double.parseDouble("0." + repeat("3", 998)), 2, 0});
-        bad("1e308 terms overflow to +Inf and -Inf", NON_FINITE_SCORE, "{\"modelId\":\"wide\",\"features\":[1e308,1e308]}");
+        bad("1e308 terms overflow to +Inf and -Inf", NON_FINITE_SCORE, "{\"modelId\":\"wide\",\"featureSchema\":\""
+                + Harness.wide().featureSchema() + "\",\"features\":[1e308,1e308]}");
 
         // ---- wrong types at every field ----
         for (String[] t : new String[][]{{"number", "42"}, {"object", "{\"id\":\"fraud\"}"}, {"array", "[\"fraud\"]"},
@@ -210,7 +221,7 @@ final class FeatureCorpus {
         bad("schemaVersion 1.0", WRONG_TYPE, "{\"schemaVersion\":1.0,\"modelId\":\"fraud\",\"features\":[1.5,2,0]}");
         bad("schemaVersion 400 digits", UNSUPPORTED_SCHEMA_VERSION,
                 "{\"schemaVersion\":" + "9" + repeat("9", 399) + ",\"modelId\":\"fraud\",\"features\":[1.5,2,0]}");
-        ok("eventId null counts as absent", "{\"eventId\":null,\"modelId\":\"fraud\",\"features\":[1.5,2,0]}", VALID_X);
+        ok("eventId null counts as absent", "{\"eventId\":null,\"modelId\":\"fraud\"," + POSITIONAL + "}", VALID_X);
         bad("modelId null", MISSING_MODEL_ID, withModelId("null"));
         bad("modelId empty", MISSING_MODEL_ID, withModelId("\"\""));
         bad("modelId absent", MISSING_MODEL_ID, "{\"features\":[1.5,2,0]}");
@@ -225,8 +236,8 @@ final class FeatureCorpus {
         bad("features null", MISSING_FEATURE, withFeatures("null"));
         bad("features absent", MISSING_FEATURE, "{\"modelId\":\"fraud\"}");
         bad("features empty object", MISSING_FEATURE, withFeatures("{}"));
-        bad("features empty array", WRONG_FEATURE_COUNT, withFeatures("[]"));
-        bad("features one short", WRONG_FEATURE_COUNT, withFeatures("[1.5,2]"));
+        bad("features empty array", WRONG_FEATURE_COUNT, "{\"modelId\":\"fraud\"," + FRAUD_SCHEMA + ",\"features\":[]}");
+        bad("features one short", WRONG_FEATURE_COUNT, "{\"modelId\":\"fraud\"," + FRAUD_SCHEMA + ",\"features\":[1.5,2]}");
         bad("feature value string", WRONG_TYPE, withAmount("\"x\""));
         bad("feature value boolean", WRONG_TYPE, withAmount("true"));
         bad("feature value null", WRONG_TYPE, withAmount("null"));
@@ -245,16 +256,40 @@ final class FeatureCorpus {
 
         // ---- size ----
         ok("10 MB eventId", withEventId("\"" + repeat("e", 10 * MB) + "\""), VALID_X);
-        ok("10 MB ignored field", "{\"blob\":\"" + repeat("b", 10 * MB) + "\",\"modelId\":\"fraud\",\"features\":[1.5,2,0]}", VALID_X);
-        ok("10 MB of whitespace between fields", "{\"modelId\":\"fraud\"," + repeat(" ", 10 * MB) + "\"features\":[1.5,2,0]}", VALID_X);
+        ok("10 MB ignored field", "{\"blob\":\"" + repeat("b", 10 * MB) + "\",\"modelId\":\"fraud\"," + POSITIONAL + "}", VALID_X);
+        ok("10 MB of whitespace between fields", "{\"modelId\":\"fraud\"," + repeat(" ", 10 * MB) + POSITIONAL + "}", VALID_X);
         bad("10 MB feature value string", WRONG_TYPE, withAmount("\"" + repeat("9", 10 * MB) + "\""));
         ok("100,000 named features", manyFeatures(100_000), VALID_X);
-        bad("100,000 positional features", WRONG_FEATURE_COUNT, withFeatures("[" + "1,".repeat(99_999) + "1]"));
+        bad("100,000 positional features", WRONG_FEATURE_COUNT,
+                "{\"modelId\":\"fraud\"," + FRAUD_SCHEMA + ",\"features\":[" + "1,".repeat(99_999) + "1]}");
         ok("feature name of 40,000 characters", withFeatures("{\"" + repeat("n", 40_000) + "\":1,\"amount\":1.5,\"age\":2,\"night\":0}"), VALID_X);
         bad("feature name of 1 MB", MALFORMED_JSON, withFeatures("{\"" + repeat("n", MB) + "\":1,\"amount\":1.5,\"age\":2,\"night\":0}"));
         ok("unicode feature names", withFeatures("{\"amount\":1.5,\"Größe\":3,\"年齢\":4,\"\uD83D\uDE00\":5,\"e\u0301\":6,\"age\":2,\"night\":0}"), VALID_X);
         bad("needed feature named in NFD-lookalike", MISSING_FEATURE, withFeatures("{\"amount\":1.5,\"ag\u0435\":2,\"night\":0}"));
-        bad("model id unknown", MODEL_NOT_FOUND, "{\"modelId\":\"nope\",\"features\":[1.5,2,0]}");
+        bad("model id unknown", MODEL_NOT_FOUND, "{\"modelId\":\"nope\"," + POSITIONAL + "}");
+
+        // ---- feature schema (positional features must name the order they were built for) ----
+        bad("positional features without featureSchema", FEATURE_SCHEMA_MISMATCH, withFeatures("[1.5,2,0]"));
+        bad("positional featureSchema null", FEATURE_SCHEMA_MISMATCH, withFeatureSchema("null"));
+        bad("positional featureSchema of a reordered model", FEATURE_SCHEMA_MISMATCH, withFeatureSchema(
+                "\"" + io.streamscore.common.FeatureSchema.fingerprint(List.of("age", "amount", "night")) + "\""));
+        bad("positional featureSchema empty", FEATURE_SCHEMA_MISMATCH, withFeatureSchema("\"\""));
+        bad("positional featureSchema one digit short", FEATURE_SCHEMA_MISMATCH,
+                withFeatureSchema("\"" + Harness.fraud(1).featureSchema().substring(1) + "\""));
+        bad("positional featureSchema of 1 MB", FEATURE_SCHEMA_MISMATCH, withFeatureSchema("\"" + repeat("f", MB) + "\""));
+        bad("positional featureSchema with escaped NUL", FEATURE_SCHEMA_MISMATCH,
+                withFeatureSchema("\"" + Harness.fraud(1).featureSchema() + "\\u0000\""));
+        ok("positional featureSchema in upper case", withFeatureSchema(
+                "\"" + Harness.fraud(1).featureSchema().toUpperCase(java.util.Locale.ROOT) + "\""), VALID_X);
+        ok("positional featureSchema after the features", "{\"modelId\":\"fraud\",\"features\":[1.5,2,0]," + FRAUD_SCHEMA + "}", VALID_X);
+        ok("stale featureSchema on named features is ignored", "{\"modelId\":\"fraud\",\"featureSchema\":\"0000000000000000\","
+                + "\"features\":{\"amount\":1.5,\"age\":2,\"night\":0}}", VALID_X);
+        for (String[] t : new String[][]{{"number", "42"}, {"object", "{}"}, {"array", "[\"amount\",\"age\",\"night\"]"},
+                {"boolean", "true"}}) {
+            bad("featureSchema as " + t[0], WRONG_TYPE, withFeatureSchema(t[1]));
+        }
+        bad("featureSchema as number on named features", WRONG_TYPE,
+                "{\"modelId\":\"fraud\",\"featureSchema\":1,\"features\":{\"amount\":1.5,\"age\":2,\"night\":0}}");
     }
 
     private static String manyFeatures(int n) {

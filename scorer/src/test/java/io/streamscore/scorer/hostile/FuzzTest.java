@@ -1,5 +1,6 @@
 package io.streamscore.scorer.hostile;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.InvalidModelException;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
@@ -37,13 +38,16 @@ class FuzzTest {
     private static final int FEATURE_RECORDS = 12_000;
     private static final int MODEL_EVERY = 20;
 
+    private static final List<String> FRAUD_FEATURES = List.of("amount", "age", "night");
+    private static final List<String> CHURN_FEATURES = List.of("tenure", "calls");
     private static final String[] VALID_EVENTS = {
             "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":{\"amount\":1.5,\"age\":-2.25,\"night\":1}}",
-            "{\"modelId\":\"fraud\",\"features\":[12.5,41,0]}",
+            "{\"modelId\":\"fraud\",\"featureSchema\":\"" + FeatureSchema.fingerprint(FRAUD_FEATURES) + "\",\"features\":[12.5,41,0]}",
             "{\"features\":{\"night\":0,\"amount\":3e2,\"age\":4.0E-1},\"modelId\":\"fraud\",\"label\":1}",
             "{\"schemaVersion\":1,\"eventId\":\"x\",\"modelId\":\"fraud\",\"features\":{\"amount\":0,\"age\":0,\"night\":0,\"extra\":7}}",
             "{\"modelId\":\"churn\",\"features\":{\"tenure\":24,\"calls\":3}}",
-            "{\"modelId\":\"churn\",\"features\":[-1.5,0.25],\"label\":false}",
+            "{\"modelId\":\"churn\",\"features\":[-1.5,0.25],\"label\":false,\"featureSchema\":\""
+                    + FeatureSchema.fingerprint(CHURN_FEATURES) + "\"}",
     };
     private static final String[] SWAPS = {"\"x\"", "true", "null", "{}", "[]", "1e999", "NaN", "-0", "\"\"", "[1,2,3]",
             "{\"a\":1}", "99999999999999999999999"};
@@ -60,7 +64,7 @@ class FuzzTest {
         int modelsApplied = 0;
         long nextVersion = 2;
         try (Harness h = new Harness()) {
-            LogisticModel churn = new LogisticModel("churn", 1, List.of("tenure", "calls"), new double[]{-0.05, 0.9}, -0.3,
+            LogisticModel churn = new LogisticModel("churn", 1, CHURN_FEATURES, new double[]{-0.05, 0.9}, -0.3,
                     new Standardization(new double[]{24, 3}, new double[]{12, 1.5}), 0.3, null);
             h.publish(Harness.fraud(1));
             h.publish(churn);
@@ -114,7 +118,7 @@ class FuzzTest {
         double[] w = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
         Standardization s = r.nextBoolean() ? null
                 : new Standardization(new double[]{r.nextGaussian(), 0, 1}, new double[]{0.5 + r.nextDouble(), 1, 2});
-        return new LogisticModel("fraud", version, List.of("amount", "age", "night"), w, r.nextGaussian(), s,
+        return new LogisticModel("fraud", version, FRAUD_FEATURES, w, r.nextGaussian(), s,
                 0.05 + 0.9 * r.nextDouble(), null);
     }
 
@@ -137,7 +141,8 @@ class FuzzTest {
         for (int i = 0; i < n; i++) {
             x[i] = 0.25 * (i + 1);
         }
-        StringBuilder json = new StringBuilder("{\"modelId\":\"fraud\",\"features\":[");
+        StringBuilder json = new StringBuilder("{\"modelId\":\"fraud\",\"featureSchema\":\""
+                + (expected == null ? FeatureSchema.fingerprint(FRAUD_FEATURES) : expected.featureSchema()) + "\",\"features\":[");
         for (int i = 0; i < n; i++) {
             json.append(i == 0 ? "" : ",").append(x[i]);
         }

@@ -1,5 +1,6 @@
 package io.streamscore.trainer.kafka;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
 import io.streamscore.common.event.FeatureEventJson;
@@ -79,6 +80,7 @@ public final class TopicDataLoader {
         private final String topic;
         private List<String> names;
         private RowBuffer rows;
+        private String schema;
 
         Builder(String topic, List<String> names) {
             this.topic = topic;
@@ -105,6 +107,7 @@ public final class TopicDataLoader {
             }
             rows.ensureRoom(where);
             if (event.isPositional()) {
+                checkFeatureSchema(event, where);
                 double[] v = event.values();
                 if (v.length != k) {
                     throw new DataFormatException(where + ": field 'features': " + v.length + " values but " + k
@@ -124,6 +127,26 @@ public final class TopicDataLoader {
                 }
             }
             rows.endRow(event.label());
+        }
+
+        /**
+         * A positional event that names its feature schema must name this one: else its array follows another column
+         * order and would train the weights on swapped features. Events without one are taken as in the order of the
+         * column names (training data need not carry it; the scorer does require it).
+         */
+        private void checkFeatureSchema(FeatureEvent event, String where) throws DataFormatException {
+            if (event.featureSchema() == null) {
+                return;
+            }
+            if (schema == null) {
+                schema = FeatureSchema.fingerprint(names);
+            }
+            if (!event.featureSchema().equalsIgnoreCase(schema)) {
+                String given = event.featureSchema();
+                throw new DataFormatException(where + ": field 'featureSchema': '"
+                        + (given.length() <= 40 ? given : given.substring(0, 40) + "…") + "' is not " + schema
+                        + ", the feature schema of the columns " + names + "; the array follows another feature order");
+            }
         }
 
         Dataset build() throws DataFormatException {

@@ -155,6 +155,8 @@ public final class TrainingReport {
         LogisticModel model = result.model();
         h.append("<h2>Run</h2>\n<table>\n");
         row(h, "features", String.join(", ", model.featureNames().stream().map(Html::escape).toList()));
+        row(h, "feature schema", "<code>" + escape(model.featureSchema()) + "</code> (what positional events name in"
+                + " <code>featureSchema</code>)");
         row(h, "training data", escape(train.source()) + ": " + train.rows() + " rows, " + train.positives()
                 + " labelled 1");
         if (holdout != null) {

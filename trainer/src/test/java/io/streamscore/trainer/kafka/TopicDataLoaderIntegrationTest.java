@@ -1,5 +1,6 @@
 package io.streamscore.trainer.kafka;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
@@ -135,5 +136,25 @@ class TopicDataLoaderIntegrationTest {
         assertEquals(1, noNames.exit());
         assertTrue(noNames.err().contains("partition 0 offset 0: field 'features': positional (an array); name the columns with --features"),
                 noNames.err());
+    }
+
+    @Test
+    void positionalEventsThatNameAFeatureSchemaMustNameTheOneOfTheColumns() throws Exception {
+        String x1x2 = FeatureSchema.fingerprint(List.of("x1", "x2"));
+        String x2x1 = FeatureSchema.fingerprint(List.of("x2", "x1"));
+        String topic = topicWith(List.of(
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x1x2 + "\",\"features\":[1,2],\"label\":1}",
+                "{\"modelId\":\"m\",\"features\":[3,4],\"label\":0}",
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x2x1 + "\",\"features\":[6,5],\"label\":0}"));
+
+        DataFormatException e = assertThrows(DataFormatException.class, () -> TopicDataLoader.load(client(), topic, "m",
+                List.of("x1", "x2"), Duration.ofSeconds(30), n -> { }));
+        assertEquals("topic '" + topic + "' partition 0 offset 2: field 'featureSchema': '" + x2x1 + "' is not " + x1x2
+                + ", the feature schema of the columns [x1, x2]; the array follows another feature order", e.getMessage());
+
+        // In the other column order, the first event is the one that does not fit.
+        e = assertThrows(DataFormatException.class, () -> TopicDataLoader.load(client(), topic, "m",
+                List.of("x2", "x1"), Duration.ofSeconds(30), n -> { }));
+        assertTrue(e.getMessage().startsWith("topic '" + topic + "' partition 0 offset 0: field 'featureSchema'"), e.getMessage());
     }
 }
