@@ -390,7 +390,7 @@ class ScorerTopologyTest {
                 Arguments.of(ReasonCode.NON_FINITE_FEATURE, "{\"modelId\":\"fraud\",\"features\":[1,-Infinity,3]}"),
                 Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, positional(fraud(1), "[1,2]")),
                 Arguments.of(ReasonCode.WRONG_FEATURE_COUNT, positional(fraud(1), "[1,2,3,4]")),
-                Arguments.of(ReasonCode.FEATURE_SCHEMA_MISMATCH, positional(fraud(1), "[1,2,3]")),
+                Arguments.of(ReasonCode.FEATURE_SCHEMA_MISMATCH, "{\"modelId\":\"fraud\",\"features\":[1,2,3]}"),
                 Arguments.of(ReasonCode.FEATURE_SCHEMA_MISMATCH, "{\"modelId\":\"wide\",\"featureSchema\":\""
                         + FeatureSchema.fingerprint(List.of("y", "x")) + "\",\"features\":[1,2]}"),
                 Arguments.of(ReasonCode.WRONG_TYPE, "{\"modelId\":\"fraud\",\"features\":[1,\"2\",3]}"),
