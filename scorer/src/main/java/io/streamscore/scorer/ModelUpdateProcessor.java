@@ -79,8 +79,9 @@ final class ModelUpdateProcessor implements Processor<byte[], byte[], Void, Void
                         a.modelId(), before.version(), where());
             } else {
                 metrics.modelApplied(now.modelId(), now.version());
-                log.info("Model served: id={}, version={}, features={}{} ({})", now.modelId(), now.version(),
-                        now.featureCount(), before == null ? "" : ", was version " + before.version(), where());
+                log.info("Model served: id={}, version={}, features={}, featureSchema={}{} ({})", now.modelId(),
+                        now.version(), now.featureCount(), now.featureSchema(),
+                        before == null ? "" : ", was version " + before.version(), where());
             }
         }
     }
