@@ -134,6 +134,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         p.put(THREADS, String.valueOf(threads));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class.getName());
         p.put(DeadLetterProcessingExceptionHandler.METRICS_CONFIG, metrics);
         return p;
     }

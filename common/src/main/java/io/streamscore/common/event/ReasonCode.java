@@ -30,6 +30,8 @@ public enum ReasonCode {
     MODEL_NOT_FOUND,
     /** Finite features and weights whose logit is NaN (e.g. +∞ + −∞ after overflow): no probability exists. */
     NON_FINITE_SCORE,
+    /** The score or dead letter to write is larger than the producer or broker takes; the dead letter keeps what fits. */
+    OUTPUT_TOO_LARGE,
     /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
     INTERNAL_ERROR
 }
