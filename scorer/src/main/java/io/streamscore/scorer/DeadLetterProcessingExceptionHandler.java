@@ -19,7 +19,8 @@ import java.util.Map;
  * source coordinates, counts {@code INTERNAL_ERROR} and resumes with one dead-letter record (KIP-1034 response) holding
  * the source record's raw key and value and the same headers as Kafka's built-in dead letters plus
  * {@code streamscore.reason}. Kafka's {@code LogAndContinueProcessingExceptionHandler} does the same minus the reason
- * header and the counter.
+ * header and the counter. A dead letter the producer would refuse ({@link OutputLimit}) becomes an
+ * {@code OUTPUT_TOO_LARGE} one cut to fit ({@link OversizedOutput}), counted under that reason instead.
  *
  * <p>Kafka instantiates this class by name; it finds the dead-letter topic under
  * {@code errors.dead.letter.queue.topic.name} and the shared {@link ScorerMetrics} under {@link #METRICS_CONFIG}.
@@ -32,6 +33,7 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
 
     private String deadLetterTopic;
     private ScorerMetrics metrics;
+    private OutputLimit limit;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -43,23 +45,42 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
         deadLetterTopic = topic.toString();
         Object m = configs.get(METRICS_CONFIG);
         metrics = m instanceof ScorerMetrics sm ? sm : new ScorerMetrics();
+        limit = OutputLimit.fromClientConfigs(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        log.warn("Unexpected exception while scoring; record sent to dead letters as INTERNAL_ERROR: processor={}, task={}, "
-                        + "topic={}, partition={}, offset={}", context.processorNodeId(), context.taskId(), context.topic(),
-                context.partition(), context.offset(), exception);
-        metrics.deadLettered(ReasonCode.INTERNAL_ERROR);
-        return Response.resume(List.of(deadLetter(deadLetterTopic, context, exception)));
+        ProducerRecord<byte[], byte[]> deadLetter = deadLetter(deadLetterTopic, context, exception);
+        int size = RecordSize.upperBound(deadLetter.key(), deadLetter.value(), deadLetter.headers());
+        ReasonCode reason = limit.fits(size) ? ReasonCode.INTERNAL_ERROR : ReasonCode.OUTPUT_TOO_LARGE;
+        if (reason == ReasonCode.OUTPUT_TOO_LARGE) {
+            String message = "the dead letter (INTERNAL_ERROR: " + exception + ") is " + size + " bytes, over the "
+                    + limit.maxRecordBytes() + " the producer sends (max.request.size, buffer.memory)";
+            OversizedOutput.DeadLetter dl = OversizedOutput.deadLetter(context.sourceRawKey(), context.sourceRawValue(),
+                    context.headers(), new OversizedOutput.Cause(message, exception.getClass().getName(),
+                            stackTrace(exception)),
+                    new OversizedOutput.Source(context.topic(), context.partition(), context.offset()),
+                    limit.deadLetterBudget());
+            deadLetter = new ProducerRecord<>(deadLetterTopic, null, context.timestamp(), dl.key(), dl.value(),
+                    dl.headers());
+        }
+        log.warn("Unexpected exception while scoring; record sent to dead letters as {}: processor={}, task={}, "
+                        + "topic={}, partition={}, offset={}", reason, context.processorNodeId(), context.taskId(),
+                context.topic(), context.partition(), context.offset(), exception);
+        metrics.deadLettered(reason);
+        return Response.resume(List.of(deadLetter));
     }
 
     static ProducerRecord<byte[], byte[]> deadLetter(String topic, ErrorHandlerContext context, Exception exception) {
-        StringWriter trace = new StringWriter();
-        exception.printStackTrace(new PrintWriter(trace));
         return new ProducerRecord<>(topic, null, context.timestamp(), context.sourceRawKey(), context.sourceRawValue(),
                 DeadLetters.headers(context.headers(), ReasonCode.INTERNAL_ERROR, String.valueOf(exception.getMessage()),
-                        exception.getClass().getName(), trace.toString(), context.topic(), context.partition(),
+                        exception.getClass().getName(), stackTrace(exception), context.topic(), context.partition(),
                         context.offset()));
+    }
+
+    static String stackTrace(Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        return trace.toString();
     }
 }

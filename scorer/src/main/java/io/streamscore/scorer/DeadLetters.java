@@ -21,6 +21,18 @@ public final class DeadLetters {
     public static final String HEADER_PARTITION = "__streams.errors.partition";
     public static final String HEADER_OFFSET = "__streams.errors.offset";
     public static final String HEADER_REASON = "streamscore.reason";
+    /**
+     * On an {@code OUTPUT_TOO_LARGE} dead letter whose value was cut: the original value's length in bytes (decimal);
+     * the value holds its first bytes. Absent when the whole value is there.
+     */
+    public static final String HEADER_TRUNCATED_ORIGINAL_BYTES = "streamscore.truncated.original.bytes";
+    /** As {@value #HEADER_TRUNCATED_ORIGINAL_BYTES}, for the key (cut only when the key alone does not fit). */
+    public static final String HEADER_TRUNCATED_ORIGINAL_KEY_BYTES = "streamscore.truncated.original.key.bytes";
+    /**
+     * On an {@code OUTPUT_TOO_LARGE} dead letter: how many of the input's own headers were left out (largest first) to
+     * make it fit (decimal). Absent when none were.
+     */
+    public static final String HEADER_TRUNCATED_DROPPED_HEADERS = "streamscore.truncated.dropped.headers";
 
     /**
      * What {@value #HEADER_EXCEPTION} says on a dead letter the topology classified itself (no exception was thrown

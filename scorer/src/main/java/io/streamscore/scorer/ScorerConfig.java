@@ -140,6 +140,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         p.put(THREADS, String.valueOf(threads));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class.getName());
         p.put(DeadLetterProcessingExceptionHandler.METRICS_CONFIG, metrics);
         // The model gate must see what compaction will keep: never a publish that was aborted (a fenced publisher's)
         // nor one still open, which the log cleaner would later drop. Under at_least_once Kafka Streams would read

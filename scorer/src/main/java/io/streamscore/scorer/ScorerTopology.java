@@ -42,8 +42,9 @@ public final class ScorerTopology {
         topology.addGlobalStore(new ModelStore.Builder(MODEL_STORE), MODELS_SOURCE, bytesIn, bytesIn,
                 config.modelsTopic(), MODEL_GATE, () -> new ModelUpdateProcessor(MODEL_STORE, metrics));
         topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
-        topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK, metrics),
-                FEATURES_SOURCE);
+        OutputLimit limit = OutputLimit.fromClientConfigs(config.clientProperties());
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK, metrics,
+                limit), FEATURES_SOURCE);
         topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
         topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
         return topology;

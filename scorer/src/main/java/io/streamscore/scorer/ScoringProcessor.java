@@ -7,10 +7,14 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores one feature record: parse → model lookup in the global {@link ModelStore} → dot product and sigmoid →
@@ -21,20 +25,30 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * processing exception handler ({@link DeadLetterProcessingExceptionHandler}), which sends the record to the same topic
  * as {@code INTERNAL_ERROR}. Nothing is forwarded before the last step that can throw, so each input record yields
  * exactly one output record either way. Keys, values and headers of the input are the raw bytes, passed on untouched.
+ *
+ * <p>Every output is measured before it is forwarded: one the producer would refuse ({@link OutputLimit}) is replaced
+ * by an {@code OUTPUT_TOO_LARGE} dead letter cut to fit ({@link OversizedOutput}). Checking here rather than in the
+ * production exception handler matters under exactly-once, where a refused send aborts the transaction and the same
+ * input would fail again after every restart.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
+
     private final String storeName;
     private final String scoresSink;
     private final String deadLettersSink;
     private final ScorerMetrics metrics;
+    private final OutputLimit limit;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
 
-    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics) {
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
+                     OutputLimit limit) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
         this.metrics = metrics;
+        this.limit = limit;
     }
 
     @Override
@@ -70,15 +84,47 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         Score score = new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p), model.threshold(),
                 record.timestamp(), context.currentSystemTimeMs());
         byte[] value = ScoreJson.toBytes(score);
+        int size = RecordSize.upperBound(record.key(), value, record.headers());
+        if (!limit.fits(size)) {
+            tooLarge(record, "the score (model '" + model.modelId() + "' v" + model.version() + ")", size);
+            return;
+        }
         metrics.scored(System.nanoTime() - start);
         context.forward(record.withValue(value), scoresSink);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, ReasonCode reason, String message) {
-        RecordMetadata md = context.recordMetadata().orElse(null);
+        OversizedOutput.Source source = source();
+        Headers headers = DeadLetters.headers(record.headers(), reason, message, DeadLetters.CLASSIFIED_EXCEPTION, "",
+                source.topic(), source.partition(), source.offset());
+        int size = RecordSize.upperBound(record.key(), record.value(), headers);
+        if (!limit.fits(size)) {
+            tooLarge(record, "the dead letter (" + reason + ": " + message + ")", size);
+            return;
+        }
         metrics.deadLettered(reason);
-        context.forward(record.withHeaders(DeadLetters.headers(record.headers(), reason, message,
-                DeadLetters.CLASSIFIED_EXCEPTION, "", md == null ? null : md.topic(), md == null ? -1 : md.partition(),
-                md == null ? -1 : md.offset())), deadLettersSink);
+        context.forward(record.withHeaders(headers), deadLettersSink);
+    }
+
+    /** Forwards, instead of an output of {@code size} bytes, an {@code OUTPUT_TOO_LARGE} dead letter that fits. */
+    private void tooLarge(Record<byte[], byte[]> record, String output, int size) {
+        OversizedOutput.Source source = source();
+        String message = output + " is " + size + " bytes, over the " + limit.maxRecordBytes()
+                + " the producer sends (max.request.size, buffer.memory)";
+        OversizedOutput.DeadLetter dl = OversizedOutput.deadLetter(record.key(), record.value(), record.headers(),
+                new OversizedOutput.Cause(message, RecordTooLargeException.class.getName(), ""), source,
+                limit.deadLetterBudget());
+        log.warn("Output too large; record sent to dead letters as OUTPUT_TOO_LARGE ({} bytes, value {} of {} bytes): "
+                        + "topic={}, partition={}, offset={}, {}", dl.size(), dl.value() == null ? 0 : dl.value().length,
+                record.value() == null ? 0 : record.value().length, source.topic(), source.partition(), source.offset(),
+                message);
+        metrics.deadLettered(ReasonCode.OUTPUT_TOO_LARGE);
+        context.forward(new Record<>(dl.key(), dl.value(), record.timestamp(), dl.headers()), deadLettersSink);
+    }
+
+    private OversizedOutput.Source source() {
+        RecordMetadata md = context.recordMetadata().orElse(null);
+        return md == null ? new OversizedOutput.Source(null, -1, -1)
+                : new OversizedOutput.Source(md.topic(), md.partition(), md.offset());
     }
 }

@@ -36,6 +36,8 @@ public enum ReasonCode {
      * columns). Named features never get this reason.
      */
     FEATURE_SCHEMA_MISMATCH,
+    /** The score or dead letter to write is larger than the producer or broker takes; the dead letter keeps what fits. */
+    OUTPUT_TOO_LARGE,
     /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
     INTERNAL_ERROR
 }

@@ -44,7 +44,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * value, timestamp and headers byte for byte. Models and features are piped as raw bytes, like the topology reads them.
  */
 final class Harness implements AutoCloseable {
-    static final ScorerConfig CONFIG = ScorerConfig.resolve(Map.of(), Map.of(ScorerConfig.BOOTSTRAP_SERVERS, "dummy:9092"));
+    /**
+     * A producer limit above the corpus's largest record (10 MB), as a deployment that raised max.request.size has: the
+     * outcome is then the parser's classification, which is what these tests are about. Outputs over the limit are
+     * {@code OversizedOutputTopologyTest}'s subject.
+     */
+    static final ScorerConfig CONFIG = ScorerConfig.resolve(Map.of("producer.max.request.size", String.valueOf(64 << 20),
+            "producer.buffer.memory", String.valueOf(128 << 20)), Map.of(ScorerConfig.BOOTSTRAP_SERVERS, "dummy:9092"));
     static final Set<String> REASONS = Stream.of(ReasonCode.values()).map(Enum::name).collect(Collectors.toUnmodifiableSet());
     private static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
 
