@@ -17,5 +17,7 @@ COPY --from=build /src/scorer/target/scorer.jar /app/scorer.jar
 RUN useradd --system --uid 10001 app
 USER app
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3"]
+# Liveness (restart when failing): /health/live fails only when the scorer cannot repair itself. bash, not sh: /dev/tcp
+# is a bash feature. Only the status line is matched, not a body.
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["java", "-jar", "/app/scorer.jar"]

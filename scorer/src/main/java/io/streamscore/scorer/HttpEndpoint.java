@@ -11,33 +11,62 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The scorer's HTTP endpoint on the JDK's built-in server: {@code GET /health} (200 with the Kafka Streams state when
- * it is RUNNING or REBALANCING, else 503) and {@code GET /metrics} (Prometheus text format).
+ * The scorer's HTTP endpoint on the JDK's built-in server:
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 unless the instance cannot repair itself, else 503 ({@link ScorerHealth#live()});</li>
+ *   <li>{@code GET /health/ready}: 200 when it is scoring, else 503 ({@link ScorerHealth#ready()});</li>
+ *   <li>{@code GET /health}: the same as {@code /health/live}. It used to be 200 for RUNNING or REBALANCING, a
+ *   liveness-like rule (200 during the restore and rebalances); as an alias of liveness, a probe or healthcheck already
+ *   pointed at it does not start restarting a scorer that is restoring its models or waiting on one record;</li>
+ *   <li>{@code GET /metrics}: Prometheus text format.</li>
+ * </ul>
+ * A probe's body is one line: {@code live: …}, {@code not live: …}, {@code ready: …} or {@code not ready: …}, saying
+ * why. Probes read only what the scorer has observed, so they never wait for Kafka.
  */
 public final class HttpEndpoint implements AutoCloseable {
+    private static final String TEXT = "text/plain; charset=utf-8";
     private final HttpServer server;
 
     /**
      * Binds and starts serving.
      *
-     * @param port         0 for any free port (see {@link #port()})
-     * @param streamsState the current Kafka Streams state name, e.g. "RUNNING"
+     * @param port   0 for any free port (see {@link #port()})
+     * @param health what the probes answer, and the Kafka Streams state for the metrics
      */
-    public HttpEndpoint(int port, ScorerMetrics metrics, Supplier<String> streamsState) throws IOException {
+    public HttpEndpoint(int port, ScorerMetrics metrics, ScorerHealth health) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
+        // A context matches every path it prefixes: each handler checks for its exact path.
         server.createContext("/health", exchange -> {
-            String state = streamsState.get();
-            boolean healthy = "RUNNING".equals(state) || "REBALANCING".equals(state);
-            respond(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", state + "\n");
+            switch (exchange.getRequestURI().getPath()) {
+                case "/health", "/health/", "/health/live" -> probe(exchange, "live", health::live);
+                case "/health/ready" -> probe(exchange, "ready", health::ready);
+                default -> notFound(exchange);
+            }
         });
-        server.createContext("/metrics", exchange -> respond(exchange, 200, PrometheusFormat.CONTENT_TYPE,
-                PrometheusFormat.render(metrics, streamsState.get())));
+        server.createContext("/metrics", exchange -> {
+            if (exchange.getRequestURI().getPath().equals("/metrics")) {
+                respond(exchange, 200, PrometheusFormat.CONTENT_TYPE, PrometheusFormat.render(metrics, health.state().name()));
+            } else {
+                notFound(exchange);
+            }
+        });
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "scorer-http");
             t.setDaemon(true);
             return t;
         }));
         server.start();
+    }
+
+    private static void probe(HttpExchange exchange, String name, Supplier<ScorerHealth.Verdict> verdict)
+            throws IOException {
+        ScorerHealth.Verdict v = verdict.get();
+        respond(exchange, v.ok() ? 200 : 503, TEXT, (v.ok() ? "" : "not ") + name + ": " + v.why() + "\n");
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        respond(exchange, 404, TEXT, "not found: " + exchange.getRequestURI().getPath()
+                + " (try /health/live, /health/ready, /health, /metrics)\n");
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {

@@ -58,6 +58,14 @@ public final class PrometheusFormat {
         out.append("streamscore_scoring_latency_seconds_sum ").append(m.latencySecondsSum()).append('\n');
         out.append("streamscore_scoring_latency_seconds_count ").append(cumulative).append('\n');
 
+        header(out, "streamscore_oldest_in_flight_record_seconds", "gauge",
+                "How long the record a stream thread has been working on longest has been in flight; 0 when none is.");
+        out.append("streamscore_oldest_in_flight_record_seconds ")
+                .append(m.inFlightRecords().oldestAgeNanos(System.nanoTime()) / 1e9).append('\n');
+        header(out, "streamscore_stream_threads_replaced_total", "counter",
+                "Stream threads that died of an exception and were replaced.");
+        out.append("streamscore_stream_threads_replaced_total ").append(m.threadsReplacedCount()).append('\n');
+
         if (streamsState != null) {
             header(out, "streamscore_streams_state", "gauge", "1 for the Kafka Streams client's current state.");
             out.append("streamscore_streams_state{state=\"").append(escape(streamsState)).append("\"} 1\n");

@@ -8,12 +8,14 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The scorer's lifecycle: wait for the cluster and the topics (creating them with --create-topics), start Kafka
  * Streams and the HTTP endpoint, run until SIGTERM or SIGINT, then close both within the configured timeout. A dead
  * stream thread is replaced (REPLACE_THREAD), except after an authentication or authorization failure, which a new
- * thread would only repeat: then the client stops (ERROR, exit 1) with the cause in the log.
+ * thread would only repeat, or when another running instance has taken this one's instance id: then the client stops
+ * (ERROR, exit 1) with the cause in the log.
  *
  * <p>At start the scorer does not crash-loop while Kafka is down or a topic is missing: it retries with a backoff of
  * 1, 2, 4, 8, then 10 s, logging each retry with what is missing, until {@value ScorerConfig#STARTUP_TIMEOUT_MS} (default: for
@@ -96,16 +99,35 @@ public final class ScorerApp {
 
     private Running startStreams() throws Exception {
         ScorerMetrics metrics = new ScorerMetrics();
-        KafkaStreams streams = new KafkaStreams(ScorerTopology.build(config, metrics), config.toStreamsProperties(metrics));
+        ScorerHealth health = new ScorerHealth(ScorerTopology.MODEL_STORE, metrics.inFlightRecords(), config.stuckRecord(),
+                System::nanoTime);
+        Topology topology = ScorerTopology.build(config, metrics);
+        Properties streamsProperties = config.toStreamsProperties(metrics);
+        // With an instance id: static membership (group.instance.id, set by the config) and transactional ids that
+        // survive a restart, so a restarted instance takes its partitions back and fences its predecessor at once.
+        KafkaStreams streams = config.instanceId().isPresent()
+                ? new KafkaStreams(topology, streamsProperties,
+                        new StableTransactionalIds(config.applicationId(), config.instanceId().get()))
+                : new KafkaStreams(topology, streamsProperties);
+        streams.setGlobalStateRestoreListener(health);
         HttpEndpoint http;
         try {
-            http = new HttpEndpoint(config.httpPort(), metrics, () -> streams.state().name());
+            http = new HttpEndpoint(config.httpPort(), metrics, health);
         } catch (java.io.IOException | RuntimeException e) {
             streams.close(config.shutdownTimeout());
             throw e;
         }
-        Running running = new Running(streams, http, metrics, config.shutdownTimeout());
+        Running running = new Running(streams, http, metrics, health, config.shutdownTimeout());
         streams.setUncaughtExceptionHandler(e -> {
+            Throwable fenced = causeOfType(e, FencedInstanceIdException.class);
+            if (fenced != null) {
+                // Another running instance has joined with this instance id: replacing the thread would fence it in
+                // turn, and the two would take the partitions from each other for ever.
+                log.error("Stream thread died: another running scorer uses instance id '{}' ({}: {}); stopping (give "
+                        + "each running instance its own {})", config.instanceId().orElse(""),
+                        fenced.getClass().getName(), fenced.getMessage(), ScorerConfig.INSTANCE_ID, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             Throwable denied = securityFailure(e);
             if (denied != null) {
                 // A new thread would fail on the same record for the same reason: stop with the cause instead of a
@@ -116,16 +138,20 @@ public final class ScorerApp {
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             log.error("Stream thread died; replacing it", e);
+            health.threadReplaced();
+            metrics.threadReplaced();
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
+            health.stateChanged(now);
             log.info("Kafka Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 running.stopped.countDown();
             }
         });
         streams.start();
-        log.info("Scorer started: HTTP on port {} (/health, /metrics)", http.port());
+        log.info("Scorer started: HTTP on port {} (/health/live, /health/ready, /metrics){}", http.port(),
+                config.instanceId().map(id -> "; instance id " + id).orElse(""));
         return running;
     }
 
@@ -192,14 +218,17 @@ public final class ScorerApp {
         private final KafkaStreams streams;
         private final HttpEndpoint http;
         private final ScorerMetrics metrics;
+        private final ScorerHealth health;
         private final java.time.Duration shutdownTimeout;
         private final CountDownLatch stopped = new CountDownLatch(1);
         private boolean closed;
 
-        private Running(KafkaStreams streams, HttpEndpoint http, ScorerMetrics metrics, java.time.Duration shutdownTimeout) {
+        private Running(KafkaStreams streams, HttpEndpoint http, ScorerMetrics metrics, ScorerHealth health,
+                        java.time.Duration shutdownTimeout) {
             this.streams = streams;
             this.http = http;
             this.metrics = metrics;
+            this.health = health;
             this.shutdownTimeout = shutdownTimeout;
         }
 
@@ -209,6 +238,11 @@ public final class ScorerApp {
 
         public ScorerMetrics metrics() {
             return metrics;
+        }
+
+        /** What /health/live and /health/ready answer. */
+        public ScorerHealth health() {
+            return health;
         }
 
         /** The HTTP port actually bound (useful with port 0). */
@@ -411,6 +445,16 @@ public final class ScorerApp {
                 throw e;
             }
         }
+    }
+
+    /** The first throwable of {@code type} in {@code e}'s cause chain, or null. */
+    static Throwable causeOfType(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** The authentication or authorization failure in {@code e}'s cause chain, or null: retrying cannot fix those. */

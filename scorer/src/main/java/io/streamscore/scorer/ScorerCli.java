@@ -50,7 +50,7 @@ public final class ScorerCli implements Callable<Integer> {
     String processingGuarantee;
     @Option(names = "--threads", description = "Stream threads. Default: 1.")
     Integer threads;
-    @Option(names = "--http-port", description = "Port for /health and /metrics; 0 = any free port. Default: 8080.")
+    @Option(names = "--http-port", description = "Port for /health/live, /health/ready and /metrics; 0 = any free port. Default: 8080.")
     Integer httpPort;
     @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of waiting for them.")
     boolean createTopics;
@@ -60,6 +60,9 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--allow-deleting-model-topic",
             description = "Start even if the model topic's cleanup.policy includes delete (retention would remove published versions). Default: refuse.")
     boolean allowDeletingModelTopic;
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "This instance's stable name (e.g. the pod or host name; unique among running instances): a restart takes the partitions back and fences the old transaction at once. Default: none (a new identity at every start).")
+    String instanceId;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -140,6 +143,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.THREADS, threads);
         putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
         putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
+        putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

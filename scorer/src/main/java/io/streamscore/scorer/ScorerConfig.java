@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -22,12 +23,16 @@ import java.util.TreeMap;
  * @param startupTimeout   how long to wait at start for Kafka and the topics before giving up; zero = for ever
  * @param allowDeletingModelTopic start even when the model topic's cleanup.policy includes delete (retention would
  *                         then remove published versions from the topic while instances that read them keep serving)
+ * @param instanceId       this instance's stable identity (static group membership, stable transactional ids), or
+ *                         empty for Kafka Streams' default: a new identity at every start
+ * @param stuckRecord      readiness fails once one record has been in flight in a stream thread longer than this
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
                            String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
-                           boolean allowDeletingModelTopic, Map<String, String> clientProperties) {
+                           boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
+                           Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -42,6 +47,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String SHUTDOWN_TIMEOUT_MS = "streamscore.shutdown.timeout.ms";
     public static final String STARTUP_TIMEOUT_MS = "streamscore.startup.timeout.ms";
     public static final String ALLOW_DELETING_MODEL_TOPIC = "streamscore.model.topic.allow.delete";
+    public static final String INSTANCE_ID = "streamscore.instance.id";
+    public static final String STUCK_RECORD_MS = "streamscore.stuck.record.ms";
+    /** What {@link #INSTANCE_ID} may hold: the characters and length Kafka accepts in a group.instance.id. */
+    private static final java.util.regex.Pattern INSTANCE_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     public static final String DEFAULT_APPLICATION_ID = "streamscore-scorer";
     public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
@@ -71,6 +80,22 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (startupTimeout == null || startupTimeout.isNegative()) {
             throw new IllegalArgumentException(STARTUP_TIMEOUT_MS + " is " + startupTimeout + "; must be >= 0 (0 = wait for ever)");
         }
+        instanceId = instanceId == null ? Optional.empty() : instanceId.map(String::trim).filter(id -> !id.isEmpty());
+        if (instanceId.isPresent() && !INSTANCE_ID_FORMAT.matcher(instanceId.get()).matches()) {
+            throw new IllegalArgumentException(INSTANCE_ID + " is '" + instanceId.get() + "'; must be 1 to 200 of "
+                    + "A-Z a-z 0-9 . _ - (a name unique among the running instances, e.g. the pod or host name)");
+        }
+        if (stuckRecord == null || stuckRecord.isNegative() || stuckRecord.isZero()) {
+            throw new IllegalArgumentException(STUCK_RECORD_MS + " is " + stuckRecord + "; must be positive");
+        }
+        if (clientProperties != null) {
+            for (String key : clientProperties.keySet()) {
+                if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+                    throw new IllegalArgumentException(key + " is set; set " + INSTANCE_ID + " (--instance-id) instead: "
+                            + "it sets group.instance.id and the transactional ids together");
+                }
+            }
+        }
         java.util.Set<String> topics = new java.util.HashSet<>();
         for (String t : new String[]{modelsTopic, featuresTopic, scoresTopic, deadLettersTopic}) {
             if (!topics.add(t)) {
@@ -96,6 +121,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(SHUTDOWN_TIMEOUT_MS, "30000");
         d.put(STARTUP_TIMEOUT_MS, "0");
         d.put(ALLOW_DELETING_MODEL_TOPIC, "false");
+        d.put(INSTANCE_ID, "");
+        d.put(STUCK_RECORD_MS, "30000");
         return d;
     }
 
@@ -121,8 +148,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
         Duration startup = Duration.ofMillis(integer(merged.remove(STARTUP_TIMEOUT_MS), STARTUP_TIMEOUT_MS));
         boolean allowDelete = bool(merged.remove(ALLOW_DELETING_MODEL_TOPIC), ALLOW_DELETING_MODEL_TOPIC);
+        Optional<String> instance = Optional.ofNullable(merged.remove(INSTANCE_ID));
+        Duration stuck = Duration.ofMillis(integer(merged.remove(STUCK_RECORD_MS), STUCK_RECORD_MS));
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
-                shutdown, startup, allowDelete, merged);
+                shutdown, startup, allowDelete, instance, stuck, merged);
     }
 
     /**
@@ -138,6 +167,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         p.put(APPLICATION_ID, applicationId);
         p.put(PROCESSING_GUARANTEE, processingGuarantee);
         p.put(THREADS, String.valueOf(threads));
+        // Static membership: Kafka Streams suffixes it per stream thread ("-1", "-2", ...) for the main consumers only.
+        instanceId.ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingExceptionHandler.class.getName());
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionExceptionHandler.class.getName());
@@ -173,6 +204,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));
         all.put(STARTUP_TIMEOUT_MS, String.valueOf(startupTimeout.toMillis()));
         all.put(ALLOW_DELETING_MODEL_TOPIC, String.valueOf(allowDeletingModelTopic));
+        all.put(INSTANCE_ID, instanceId.orElse(""));
+        all.put(STUCK_RECORD_MS, String.valueOf(stuckRecord.toMillis()));
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }

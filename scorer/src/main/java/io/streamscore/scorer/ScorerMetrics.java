@@ -28,6 +28,8 @@ public class ScorerMetrics {
     private final Map<String, Long> servingVersions = new ConcurrentHashMap<>();
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length + 1];
     private final LongAdder latencyNanosSum = new LongAdder();
+    private final LongAdder threadsReplaced = new LongAdder();
+    private final InFlightRecords inFlight = new InFlightRecords();
 
     public ScorerMetrics() {
         // Every series exists from the start at 0, so a rate over a counter never misses its first increment.
@@ -70,6 +72,20 @@ public class ScorerMetrics {
 
     public void modelRejected(ModelRejection reason) {
         modelsRejected.get(reason).increment();
+    }
+
+    /** A dead stream thread was replaced (the uncaught-exception handler answered REPLACE_THREAD). */
+    public void threadReplaced() {
+        threadsReplaced.increment();
+    }
+
+    public long threadsReplacedCount() {
+        return threadsReplaced.sum();
+    }
+
+    /** The records the scoring processors are working on right now: what a stuck stream thread shows in. */
+    public InFlightRecords inFlightRecords() {
+        return inFlight;
     }
 
     public long scoredCount() {

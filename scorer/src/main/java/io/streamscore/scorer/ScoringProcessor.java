@@ -41,6 +41,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final OutputLimit limit;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
+    private InFlightRecords.Marker inFlight;
 
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
                      OutputLimit limit) {
@@ -55,11 +56,33 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.models = context.getStateStore(storeName);
+        if (inFlight == null) { // a suspended task's processors are closed and initialised again
+            inFlight = metrics.inFlightRecords().register();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (inFlight != null) {
+            metrics.inFlightRecords().unregister(inFlight);
+            inFlight = null;
+        }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         long start = System.nanoTime();
+        // Marked in flight until the forward returned (the sink's send can block too) or an exception left: a thread
+        // stuck on this record shows as the age of the oldest in-flight record (metrics, readiness).
+        inFlight.start(start);
+        try {
+            score(record, start);
+        } finally {
+            inFlight.end();
+        }
+    }
+
+    private void score(Record<byte[], byte[]> record, long start) {
         FeatureEvent event;
         LogisticModel model;
         double[] x;

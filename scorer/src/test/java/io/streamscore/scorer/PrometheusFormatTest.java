@@ -43,6 +43,8 @@ class PrometheusFormatTest {
         assertTrue(s.contains("streamscore_scoring_latency_seconds_count 3"), text);
         assertTrue(s.contains("streamscore_scoring_latency_seconds_sum 0.002006"), text);
         assertTrue(s.contains("streamscore_streams_state{state=\"RUNNING\"} 1"), text);
+        assertTrue(s.contains("streamscore_oldest_in_flight_record_seconds 0.0"), text);
+        assertTrue(s.contains("streamscore_stream_threads_replaced_total 0"), text);
         assertTrue(text.contains("# TYPE streamscore_scoring_latency_seconds histogram\n"), text);
         assertTrue(text.endsWith("\n"));
     }
@@ -52,7 +54,7 @@ class PrometheusFormatTest {
         String text = PrometheusFormat.render(new ScorerMetrics(), null);
         long types = text.lines().filter(l -> l.startsWith("# TYPE ")).count();
         long helps = text.lines().filter(l -> l.startsWith("# HELP ")).count();
-        assertEquals(7, types);
+        assertEquals(9, types);
         assertEquals(types, helps);
         assertEquals(types, text.lines().filter(l -> l.startsWith("# TYPE ")).distinct().count());
         // Every sample belongs to a declared family.

@@ -28,7 +28,7 @@ class ScorerCliTest {
         String help = out.toString().replaceAll("\\s+", " ");  // picocli wraps long descriptions
         for (String s : List.of("--bootstrap-servers", "--application-id", "--models-topic", "--features-topic",
                 "--scores-topic", "--dead-letters-topic", "--processing-guarantee", "--threads", "--client-config",
-                "--create-topics", "--http-port", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
+                "--create-topics", "--http-port", "--instance-id", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
             assertTrue(help.contains(s), "help mentions " + s + ":\n" + help);
         }
         assertTrue(ran.isEmpty());
@@ -70,6 +70,19 @@ class ScorerCliTest {
         assertEquals("SASL_SSL", c.clientProperties().get("security.protocol"));
         assertTrue(c.createTopics());
         assertEquals(0, c.httpPort());
+    }
+
+    @Test
+    void shouldTakeTheInstanceIdFlagOverTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "streamscore.instance.id=from-file\n");
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString()));
+        assertEquals(java.util.Optional.of("from-file"), ran.get(0).instanceId());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString(),
+                "--instance-id", "scorer-2"));
+        assertEquals(java.util.Optional.of("scorer-2"), ran.get(1).instanceId());
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--instance-id", "no spaces"));
+        assertTrue(err.toString().contains("streamscore.instance.id is 'no spaces'"), err.toString());
     }
 
     @Test

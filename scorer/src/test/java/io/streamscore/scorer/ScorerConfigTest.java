@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +22,8 @@ class ScorerConfigTest {
     void shouldUseDefaultsWhenOnlyBootstrapIsGiven() {
         ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
-                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false, Map.of()), c);
+                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false, Optional.empty(),
+                Duration.ofSeconds(30), Map.of()), c);
     }
 
     @Test
@@ -79,7 +81,8 @@ class ScorerConfigTest {
     @ParameterizedTest
     @ValueSource(strings = {"processing.guarantee=exactly_once", "num.stream.threads=0", "num.stream.threads=two",
             "streamscore.http.port=70000", "streamscore.create.topics=yes", "streamscore.topic.scores=features",
-            "streamscore.shutdown.timeout.ms=0"})
+            "streamscore.shutdown.timeout.ms=0", "streamscore.stuck.record.ms=0", "streamscore.instance.id=a b",
+            "streamscore.instance.id=pod/1"})
     void shouldRejectInvalidSettingsNamingTheProperty(String setting) {
         String[] kv = setting.split("=", 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -91,5 +94,36 @@ class ScorerConfigTest {
     void shouldAcceptAtLeastOnce() {
         assertEquals("at_least_once", ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1",
                 "processing.guarantee", "at_least_once")).processingGuarantee());
+    }
+
+    @Test
+    void shouldSetStaticMembershipFromTheInstanceIdOnly() {
+        ScorerConfig none = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1"));
+        assertEquals(Optional.empty(), none.instanceId());
+        assertFalse(none.toStreamsProperties(new ScorerMetrics()).containsKey("group.instance.id"),
+                "no instance id: dynamic membership, as before");
+        assertEquals("", none.describeMasked().get(ScorerConfig.INSTANCE_ID));
+
+        ScorerConfig c = ScorerConfig.resolve(Map.of("streamscore.instance.id", "from-file"),
+                Map.of("bootstrap.servers", "b:1", "streamscore.instance.id", " scorer-0.east "));
+        assertEquals(Optional.of("scorer-0.east"), c.instanceId());
+        assertEquals("scorer-0.east", c.toStreamsProperties(new ScorerMetrics()).get("group.instance.id"));
+        assertEquals("scorer-0.east", c.describeMasked().get(ScorerConfig.INSTANCE_ID));
+        assertFalse(c.clientProperties().containsKey(ScorerConfig.INSTANCE_ID), "not passed on to Kafka as is");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"group.instance.id", "main.consumer.group.instance.id", "consumer.group.instance.id"})
+    void shouldRefuseAGroupInstanceIdOfItsOwnPointingToTheInstanceId(String key) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScorerConfig.resolve(Map.of(key, "x"), Map.of("bootstrap.servers", "b:1")));
+        assertEquals(key + " is set; set streamscore.instance.id (--instance-id) instead: it sets group.instance.id and "
+                + "the transactional ids together", e.getMessage());
+    }
+
+    @Test
+    void shouldReadTheStuckRecordLimit() {
+        assertEquals(Duration.ofSeconds(5), ScorerConfig.resolve(Map.of("streamscore.stuck.record.ms", "5000"),
+                Map.of("bootstrap.servers", "b:1")).stuckRecord());
     }
 }

@@ -491,6 +491,55 @@ class ScorerTopologyTest {
         // The application kept going: the next record was processed.
         assertEquals("MODEL_NOT_FOUND", header(deadLetters.readRecord().headers(), DeadLetters.HEADER_REASON));
         assertNoMoreOutput();
+        assertEquals(0, metrics.inFlightRecords().oldestAgeNanos(System.nanoTime()),
+                "the record that threw is no longer in flight");
+    }
+
+    @Test
+    void shouldShowARecordStuckInTheScoringProcessorInTheGaugeAndReadiness() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        startWith(new ScorerMetrics() {
+            @Override
+            public void scored(long nanos) {
+                super.scored(nanos);
+                inside.countDown();
+                try {
+                    release.await(); // the stream thread hangs on this record until the test lets it go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        publish(fraud(1));
+        ScorerHealth health = new ScorerHealth(ScorerTopology.MODEL_STORE, metrics.inFlightRecords(),
+                Duration.ofMillis(50), System::nanoTime);
+        health.stateChanged(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+        health.onRestoreEnd(new org.apache.kafka.common.TopicPartition(CONFIG.modelsTopic(), 0), ScorerTopology.MODEL_STORE, 1);
+        assertTrue(health.ready().ok(), health.ready().toString());
+        assertEquals(0, metrics.inFlightRecords().oldestAgeNanos(System.nanoTime()), "idle is not stuck");
+
+        Thread streamThread = new Thread(() -> pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}"), "stuck-stream-thread");
+        streamThread.start();
+        try {
+            assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS), "the record reached the processor");
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (health.ready().ok() && System.nanoTime() < waitUntil) {
+                Thread.sleep(5); // poll interval of a deadline wait
+            }
+            assertTrue(health.ready().why().startsWith("a stream thread has been on one record for "), health.ready().why());
+            assertTrue(metrics.inFlightRecords().oldestAgeNanos(System.nanoTime()) > Duration.ofMillis(50).toNanos());
+            String gauge = PrometheusFormat.render(metrics, "RUNNING").lines()
+                    .filter(l -> l.startsWith("streamscore_oldest_in_flight_record_seconds ")).findFirst().orElseThrow();
+            assertTrue(Double.parseDouble(gauge.substring(gauge.indexOf(' ') + 1)) > 0.05, gauge);
+        } finally {
+            release.countDown();
+            streamThread.join(10_000);
+        }
+        assertEquals(0, metrics.inFlightRecords().oldestAgeNanos(System.nanoTime()));
+        assertTrue(health.ready().ok(), health.ready().toString());
+        assertEquals(1, metrics.scoredCount());
+        readScore("k", START.toEpochMilli());
     }
 
     // ---- model gate ----

@@ -128,6 +128,7 @@ final class Reliability {
     static final class ScoreCounter implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final Map<String, Integer> seen = new HashMap<>();
+        private final Map<Integer, Long> recordsByPartition = new HashMap<>();
         private long records;
         private final String topic;
 
@@ -150,6 +151,7 @@ final class Reliability {
             int n = 0;
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
                 seen.merge(eventId(r.value()), 1, Integer::sum);
+                recordsByPartition.merge(r.partition(), 1L, Long::sum);
                 n++;
             }
             records += n;
@@ -186,6 +188,15 @@ final class Reliability {
 
         long records() {
             return records;
+        }
+
+        /** Records read so far from {@code partition}. */
+        long records(int partition) {
+            return recordsByPartition.getOrDefault(partition, 0L);
+        }
+
+        int partitions() {
+            return consumer.assignment().size();
         }
 
         int distinct() {
