@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OversizedOutputTopologyTest {
     private static final int MAX_REQUEST = 8192;
-    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":[1,2,3]}";
+    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":{\"amount\":1,\"age\":2,\"night\":3}}";
 
     private ScorerMetrics metrics;
     private TopologyTestDriver driver;
@@ -50,7 +50,7 @@ class OversizedOutputTopologyTest {
         driver = new TopologyTestDriver(ScorerTopology.build(config, metrics), config.toStreamsProperties(metrics));
         TestInputTopic<String, String> models = driver.createInputTopic(config.modelsTopic(), new StringSerializer(),
                 new StringSerializer());
-        models.pipeInput("fraud", ModelJson.toCompactJson(ScorerTopologyTest.fraud(1)));
+        models.pipeInput("fraud@v1", ModelJson.toCompactJson(ScorerTopologyTest.fraud(1)));
         features = driver.createInputTopic(config.featuresTopic(), new ByteArraySerializer(), new ByteArraySerializer());
         scores = driver.createOutputTopic(config.scoresTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(config.deadLettersTopic(), new ByteArrayDeserializer(),
