@@ -120,16 +120,14 @@ final class ModelsCommand implements Runnable {
             description = {"Retire one version: the scorers stop serving it (and fall back to the highest version below "
                     + "it that is not retired)."})
     static final class Retire extends Base {
-        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
-        String modelId;
-        @Option(names = "--version", required = true, paramLabel = "N", description = "The version to retire.")
-        long version;
+        @Mixin
+        OneVersion target;
         @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Recorded with the retirement.")
         String reason;
 
         @Override
         int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
-            reportChange(out, modelId, publisher.retire(modelId, version, reason));
+            reportChange(out, target.modelId, publisher.retire(target.modelId, target.version, reason));
             return ExitCode.OK;
         }
     }
@@ -137,16 +135,22 @@ final class ModelsCommand implements Runnable {
     @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Un-retire one version (it is served again if it is the highest one not retired)."})
     static final class Restore extends Base {
-        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
-        String modelId;
-        @Option(names = "--version", required = true, paramLabel = "N", description = "The version to restore.")
-        long version;
+        @Mixin
+        OneVersion target;
 
         @Override
         int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
-            reportChange(out, modelId, publisher.restore(modelId, version));
+            reportChange(out, target.modelId, publisher.restore(target.modelId, target.version));
             return ExitCode.OK;
         }
+    }
+
+    /** The version a subcommand acts on. */
+    static final class OneVersion {
+        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
+        String modelId;
+        @Option(names = "--version", required = true, paramLabel = "N", description = "The version.")
+        long version;
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true, sortOptions = false,
