@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OversizedOutputTopologyTest {
     private static final int MAX_REQUEST = 8192;
-    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":[1,2,3]}";
+    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":{\"amount\":1,\"age\":2,"
+            + "\"night\":3}}";
 
     private ScorerMetrics metrics;
     private TopologyTestDriver driver;
