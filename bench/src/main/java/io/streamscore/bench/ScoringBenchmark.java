@@ -1,12 +1,17 @@
 package io.streamscore.bench;
 
 import io.streamscore.common.LogisticModel;
+import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
 import io.streamscore.common.event.FeatureEventJson;
+import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
+import io.streamscore.common.modellog.ModelLog;
+import io.streamscore.common.modellog.ModelLogKey;
+import io.streamscore.common.modellog.ServingHistory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,6 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Inputs: 1024 pre-generated events over a 20-feature standardized model (the size the KAFKA-NOTES figures use),
  * ~480 bytes named / ~440 bytes positional (with its {@code featureSchema}), cycled so the JIT cannot specialise on
  * one record. The lookup is the same structure as the scorer's {@code ModelStore}: a {@link ConcurrentHashMap} of
- * decoded models, here holding 10 ids.
+ * per-id {@link ServingHistory} snapshots of decoded models, here holding 10 ids with one version each; the full path
+ * runs with {@code latest} selection (the default) and, in {@code fullPathNamedEventTime}, with {@code event-time}.
  * No Kafka: this isolates the CPU cost per record that the stream thread pays on top of consuming and producing.
  */
 @State(Scope.Thread)
@@ -47,8 +54,11 @@ import java.util.concurrent.TimeUnit;
 public class ScoringBenchmark {
     private static final int FEATURES = 20;
     private static final int EVENTS = 1024;
+    /** The models' publish time (their model records' timestamp); every event is later. */
+    private static final long PUBLISHED_AT = 1_763_800_000_000L;
 
-    private final Map<String, LogisticModel> models = new ConcurrentHashMap<>();
+    private final Map<String, ServingHistory> histories = new ConcurrentHashMap<>();
+    private final Map<String, LogisticModel> models = new java.util.HashMap<>();   // setup only
     private byte[][] named;
     private byte[][] positional;
     private FeatureEvent[] parsed;
@@ -76,6 +86,12 @@ public class ScoringBenchmark {
             }
             models.put("model-" + m, new LogisticModel("model-" + m, 1, names, w, 0.1,
                     new Standardization(mean, std), 0.5, null));
+        }
+        ModelLog log = new ModelLog();
+        for (LogisticModel m : models.values()) {
+            log.apply(ModelLogKey.version(m.modelId(), m.version()).toBytes(),
+                    ModelJson.toCompactJson(m).getBytes(StandardCharsets.UTF_8), PUBLISHED_AT);
+            histories.put(m.modelId(), log.history(m.modelId()));
         }
         named = new byte[EVENTS][];
         positional = new byte[EVENTS][];
@@ -106,7 +122,8 @@ public class ScoringBenchmark {
                 throw new IllegalStateException("the positional event " + e + " does not score like the named one");
             }
             double prob = model.predictProbability(vectors[e]);
-            scores[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5, 1_763_892_000_000L + e, 1_763_892_000_000L);
+            scores[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5, 1_763_892_000_000L + e,
+                    1_763_892_000_000L, Instant.ofEpochMilli(PUBLISHED_AT), ModelSelection.LATEST);
         }
     }
 
@@ -115,24 +132,31 @@ public class ScoringBenchmark {
         return i;
     }
 
-    private byte[] score(byte[] value) throws FeatureEventException {
+    private byte[] score(byte[] value, ModelSelection selection) throws FeatureEventException {
         FeatureEvent event = FeatureEventJson.parse(value);
-        LogisticModel model = models.get(event.modelId());
+        ServingHistory.ServedVersion version = histories.get(event.modelId()).select(selection, 1_763_892_000_000L);
+        LogisticModel model = version.model();
         double p = model.predictProbability(event.vectorFor(model));
         return ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
-                model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L));
+                model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, version.publishedAt(), selection));
     }
 
     /** The whole path, features by name (the scorer's common case). */
     @Benchmark
     public byte[] fullPathNamed() throws FeatureEventException {
-        return score(named[next()]);
+        return score(named[next()], ModelSelection.LATEST);
+    }
+
+    /** The whole path, features by name, with event-time selection (a binary search over the id's versions). */
+    @Benchmark
+    public byte[] fullPathNamedEventTime() throws FeatureEventException {
+        return score(named[next()], ModelSelection.EVENT_TIME);
     }
 
     /** The whole path, positional features. */
     @Benchmark
     public byte[] fullPathPositional() throws FeatureEventException {
-        return score(positional[next()]);
+        return score(positional[next()], ModelSelection.LATEST);
     }
 
     /** Baseline: parse the named event and write a score of the same shape, with no lookup and no arithmetic. */
@@ -140,7 +164,7 @@ public class ScoringBenchmark {
     public byte[] baselineParseAndSerialize() throws FeatureEventException {
         FeatureEvent event = FeatureEventJson.parse(named[next()]);
         return ScoreJson.toBytes(new Score(event.eventId(), event.modelId(), 1, 0.5, 1, 0.5, 1_763_892_000_000L,
-                1_763_892_000_001L));
+                1_763_892_000_001L, Instant.ofEpochMilli(PUBLISHED_AT), ModelSelection.LATEST));
     }
 
     /** Stage: parse only (named). */
@@ -151,8 +175,8 @@ public class ScoringBenchmark {
 
     /** Stage: model lookup only. */
     @Benchmark
-    public LogisticModel stageLookup() {
-        return models.get(modelIds[next()]);
+    public ServingHistory stageLookup() {
+        return histories.get(modelIds[next()]);
     }
 
     /** Stage: arrange named features in model order, dot product with standardization, sigmoid. */

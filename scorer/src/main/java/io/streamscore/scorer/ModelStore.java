@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.modellog.ModelLog;
+import io.streamscore.common.modellog.ServingHistory;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -11,18 +12,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, and
- * which are retired) and, derived from it, model id → served {@link LogisticModel}, held as objects in memory so
- * that a lookup per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of
- * throughput here, and re-parsing per event is worse).
+ * which are retired) and, derived from it, model id → {@link ServingHistory} (the served model and, for event-time
+ * selection, every eligible version by publish time), held as objects in memory so that a lookup per event is one
+ * hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of throughput here, and re-parsing
+ * per event is worse).
  *
- * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the served map is
- * concurrent and the values immutable, so readers need no lock. Not persistent: Kafka Streams keeps no checkpoint for
+ * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the map is
+ * concurrent and each id's history an immutable snapshot replaced whole after every record of that id, so readers
+ * need no lock and never see a half-applied change. Not persistent: Kafka Streams keeps no checkpoint for
  * it, so after every start the model topic is read from the beginning and, because {@code Topology.addGlobalStore}
  * registers the store with reprocess-on-restore, every record goes through the model gate again.
  */
 public final class ModelStore implements StateStore {
     private final String name;
-    private final Map<String, LogisticModel> served = new ConcurrentHashMap<>();
+    private final Map<String, ServingHistory> histories = new ConcurrentHashMap<>();
     private ModelLog log = new ModelLog();
     private boolean legacyLayoutReported;
     private volatile boolean open;
@@ -31,21 +34,27 @@ public final class ModelStore implements StateStore {
         this.name = name;
     }
 
-    /** The model being served for this id, or null. */
+    /** The model being served for this id (what {@code latest} selects), or null. */
     public LogisticModel get(String modelId) {
-        return served.get(modelId);
+        ServingHistory h = histories.get(modelId);
+        return h == null || h.served() == null ? null : h.served().model();
     }
 
-    /** Applies one model-topic record (global thread only) and publishes the id's served model to the readers. */
+    /** Which version of this id scores an event, under either selection; null when nothing is served for the id. */
+    public ServingHistory history(String modelId) {
+        return histories.get(modelId);
+    }
+
+    /** Applies one model-topic record (global thread only) and publishes the id's new history to the readers. */
     ModelLog.Applied apply(byte[] key, byte[] value, long timestamp) {
         ModelLog.Applied applied = log.apply(key, value, timestamp);
         String id = applied.modelId();
         if (id != null) {
-            LogisticModel now = applied.servedAfter();
-            if (now == null) {
-                served.remove(id);
+            ServingHistory now = log.history(id);
+            if (now.isEmpty()) {
+                histories.remove(id);
             } else {
-                served.put(id, now);
+                histories.put(id, now);
             }
         }
         return applied;
@@ -81,7 +90,7 @@ public final class ModelStore implements StateStore {
     @Override
     public void close() {
         open = false;
-        served.clear();
+        histories.clear();
         log = new ModelLog();
     }
 

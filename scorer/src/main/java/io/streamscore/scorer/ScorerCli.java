@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "scorer", mixinStandardHelpOptions = true, version = "streamscore scorer 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
-                "Scores feature events from Kafka with the latest logistic-regression model per model id.",
+                "Scores feature events from Kafka with the latest logistic-regression model per model id",
+                "(or, with --model-selection event-time, the version that was served at each event's timestamp).",
                 "Reads models (compacted topic, key = model id) and features; writes scores and dead letters.",
                 "Settings are layered: defaults, then --client-config FILE, then these flags.",
                 "",
@@ -63,6 +64,9 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--instance-id", paramLabel = "ID",
             description = "This instance's stable name (e.g. the pod or host name; unique among running instances): a restart takes the partitions back and fences the old transaction at once. Default: none (a new identity at every start).")
     String instanceId;
+    @Option(names = "--model-selection", paramLabel = "latest|event-time",
+            description = "Which version of its model scores an event: the one served now (latest), or the one that was served at the event's record timestamp (event-time: replays score as the live run did). Default: latest.")
+    String modelSelection;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -144,6 +148,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
         putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
         putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
+        putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

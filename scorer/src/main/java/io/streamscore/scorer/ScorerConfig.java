@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,13 +27,15 @@ import java.util.TreeMap;
  * @param instanceId       this instance's stable identity (static group membership, stable transactional ids), or
  *                         empty for Kafka Streams' default: a new identity at every start
  * @param stuckRecord      readiness fails once one record has been in flight in a stream thread longer than this
+ * @param modelSelection   which version of its model scores an event: the one served now ({@code latest}), or the one
+ *                         that was served at the event's record timestamp ({@code event-time})
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
                            String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
-                           Map<String, String> clientProperties) {
+                           ModelSelection modelSelection, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -49,6 +52,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String ALLOW_DELETING_MODEL_TOPIC = "streamscore.model.topic.allow.delete";
     public static final String INSTANCE_ID = "streamscore.instance.id";
     public static final String STUCK_RECORD_MS = "streamscore.stuck.record.ms";
+    public static final String MODEL_SELECTION = "streamscore.model.selection";
     /** What {@link #INSTANCE_ID} may hold: the characters and length Kafka accepts in a group.instance.id. */
     private static final java.util.regex.Pattern INSTANCE_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -88,6 +92,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (stuckRecord == null || stuckRecord.isNegative() || stuckRecord.isZero()) {
             throw new IllegalArgumentException(STUCK_RECORD_MS + " is " + stuckRecord + "; must be positive");
         }
+        if (modelSelection == null) {
+            throw new IllegalArgumentException(MODEL_SELECTION + " is not set; must be latest or event-time");
+        }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -123,6 +130,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(ALLOW_DELETING_MODEL_TOPIC, "false");
         d.put(INSTANCE_ID, "");
         d.put(STUCK_RECORD_MS, "30000");
+        d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
         return d;
     }
 
@@ -150,8 +158,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         boolean allowDelete = bool(merged.remove(ALLOW_DELETING_MODEL_TOPIC), ALLOW_DELETING_MODEL_TOPIC);
         Optional<String> instance = Optional.ofNullable(merged.remove(INSTANCE_ID));
         Duration stuck = Duration.ofMillis(integer(merged.remove(STUCK_RECORD_MS), STUCK_RECORD_MS));
+        ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
-                shutdown, startup, allowDelete, instance, stuck, merged);
+                shutdown, startup, allowDelete, instance, stuck, selection, merged);
     }
 
     /**
@@ -206,6 +215,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(ALLOW_DELETING_MODEL_TOPIC, String.valueOf(allowDeletingModelTopic));
         all.put(INSTANCE_ID, instanceId.orElse(""));
         all.put(STUCK_RECORD_MS, String.valueOf(stuckRecord.toMillis()));
+        all.put(MODEL_SELECTION, modelSelection.wireName());
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }
@@ -228,6 +238,14 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " is '" + value + "'; must be an integer");
+        }
+    }
+
+    private static ModelSelection selection(String value) {
+        try {
+            return ModelSelection.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(MODEL_SELECTION + " is '" + value + "'; must be latest or event-time");
         }
     }
 

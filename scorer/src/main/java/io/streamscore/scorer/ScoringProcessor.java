@@ -4,9 +4,11 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
 import io.streamscore.common.event.FeatureEventJson;
+import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
+import io.streamscore.common.modellog.ServingHistory;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,9 +18,13 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+
 /**
  * Scores one feature record: parse → model lookup in the global {@link ModelStore} → dot product and sigmoid →
- * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink.
+ * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink. The version that scores it
+ * is the one the configured {@link ModelSelection} picks ({@link ServingHistory#select}): the served one, or the one
+ * served at the record's timestamp.
  *
  * <p>Expected bad input (every {@link ReasonCode} but {@code INTERNAL_ERROR}) is classified here and branched to the
  * dead-letter sink without going through Kafka's exception handlers. Anything else is a bug: it propagates to the
@@ -39,17 +45,19 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final String deadLettersSink;
     private final ScorerMetrics metrics;
     private final OutputLimit limit;
+    private final ModelSelection selection;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
 
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
-                     OutputLimit limit) {
+                     OutputLimit limit, ModelSelection selection) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
         this.metrics = metrics;
         this.limit = limit;
+        this.selection = selection;
     }
 
     @Override
@@ -84,15 +92,21 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private void score(Record<byte[], byte[]> record, long start) {
         FeatureEvent event;
+        ServingHistory.ServedVersion version;
         LogisticModel model;
         double[] x;
         try {
             event = FeatureEventJson.parse(record.value());
-            model = models.get(event.modelId());
-            if (model == null) {
+            ServingHistory history = models.history(event.modelId());
+            if (history == null) {
                 throw new FeatureEventException(ReasonCode.MODEL_NOT_FOUND, "no model with id '" + event.modelId()
                         + "' is being served");
             }
+            version = history.select(selection, record.timestamp());
+            if (version == null) {
+                throw noModelAtEventTime(event.modelId(), record.timestamp(), history.earliest());
+            }
+            model = version.model();
             x = event.vectorFor(model);
         } catch (FeatureEventException e) {
             deadLetter(record, e.reason(), e.getMessage());
@@ -105,7 +119,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         Score score = new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p), model.threshold(),
-                record.timestamp(), context.currentSystemTimeMs());
+                record.timestamp(), context.currentSystemTimeMs(), version.publishedAt(), selection);
         byte[] value = ScoreJson.toBytes(score);
         int size = RecordSize.upperBound(record.key(), value, record.headers());
         if (!limit.fits(size)) {
@@ -114,6 +128,14 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         metrics.scored(System.nanoTime() - start);
         context.forward(record.withValue(value), scoresSink);
+    }
+
+    private static FeatureEventException noModelAtEventTime(String modelId, long eventTimestamp,
+                                                            ServingHistory.ServedVersion earliest) {
+        return new FeatureEventException(ReasonCode.NO_MODEL_AT_EVENT_TIME, "the event's timestamp "
+                + Instant.ofEpochMilli(eventTimestamp) + " is before the publish time of every servable version of model '"
+                + modelId + "' (the earliest: v" + earliest.model().version() + ", published " + earliest.publishedAt()
+                + ")");
     }
 
     private void deadLetter(Record<byte[], byte[]> record, ReasonCode reason, String message) {

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.event.ModelSelection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class ScorerCliTest {
         String help = out.toString().replaceAll("\\s+", " ");  // picocli wraps long descriptions
         for (String s : List.of("--bootstrap-servers", "--application-id", "--models-topic", "--features-topic",
                 "--scores-topic", "--dead-letters-topic", "--processing-guarantee", "--threads", "--client-config",
-                "--create-topics", "--http-port", "--instance-id", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
+                "--create-topics", "--http-port", "--instance-id", "--model-selection=latest|event-time", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
             assertTrue(help.contains(s), "help mentions " + s + ":\n" + help);
         }
         assertTrue(ran.isEmpty());
@@ -83,6 +84,20 @@ class ScorerCliTest {
         assertEquals(java.util.Optional.of("scorer-2"), ran.get(1).instanceId());
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--instance-id", "no spaces"));
         assertTrue(err.toString().contains("streamscore.instance.id is 'no spaces'"), err.toString());
+    }
+
+    @Test
+    void shouldTakeTheModelSelectionFlagOverTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "streamscore.model.selection=event-time\n");
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString()));
+        assertEquals(ModelSelection.EVENT_TIME, ran.get(0).modelSelection());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString(),
+                "--model-selection", "latest"));
+        assertEquals(ModelSelection.LATEST, ran.get(1).modelSelection());
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--model-selection", "event"));
+        assertEquals("scorer: streamscore.model.selection is 'event'; must be latest or event-time (see --help)",
+                err.toString().strip());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.event.ModelSelection;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class ScorerConfigTest {
         ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
                 "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false, Optional.empty(),
-                Duration.ofSeconds(30), Map.of()), c);
+                Duration.ofSeconds(30), ModelSelection.LATEST, Map.of()), c);
     }
 
     @Test
@@ -82,7 +83,8 @@ class ScorerConfigTest {
     @ValueSource(strings = {"processing.guarantee=exactly_once", "num.stream.threads=0", "num.stream.threads=two",
             "streamscore.http.port=70000", "streamscore.create.topics=yes", "streamscore.topic.scores=features",
             "streamscore.shutdown.timeout.ms=0", "streamscore.stuck.record.ms=0", "streamscore.instance.id=a b",
-            "streamscore.instance.id=pod/1"})
+            "streamscore.instance.id=pod/1", "streamscore.model.selection=event_time",
+            "streamscore.model.selection="})
     void shouldRejectInvalidSettingsNamingTheProperty(String setting) {
         String[] kv = setting.split("=", 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -125,5 +127,21 @@ class ScorerConfigTest {
     void shouldReadTheStuckRecordLimit() {
         assertEquals(Duration.ofSeconds(5), ScorerConfig.resolve(Map.of("streamscore.stuck.record.ms", "5000"),
                 Map.of("bootstrap.servers", "b:1")).stuckRecord());
+    }
+
+    @Test
+    void shouldReadTheModelSelectionFromTheFileAndLetTheFlagWin() {
+        assertEquals(ModelSelection.LATEST, ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1"))
+                .modelSelection());
+        ScorerConfig fromFile = ScorerConfig.resolve(Map.of("streamscore.model.selection", "event-time"),
+                Map.of("bootstrap.servers", "b:1"));
+        assertEquals(ModelSelection.EVENT_TIME, fromFile.modelSelection());
+        assertEquals("event-time", fromFile.describeMasked().get(ScorerConfig.MODEL_SELECTION));
+        assertFalse(fromFile.clientProperties().containsKey(ScorerConfig.MODEL_SELECTION), "not passed on to Kafka");
+        assertEquals(ModelSelection.LATEST, ScorerConfig.resolve(Map.of("streamscore.model.selection", "event-time"),
+                Map.of("bootstrap.servers", "b:1", "streamscore.model.selection", "latest")).modelSelection());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
+                Map.of("streamscore.model.selection", "newest"), Map.of("bootstrap.servers", "b:1")));
+        assertEquals("streamscore.model.selection is 'newest'; must be latest or event-time", e.getMessage());
     }
 }

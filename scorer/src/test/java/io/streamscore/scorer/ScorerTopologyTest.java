@@ -7,6 +7,7 @@ import io.streamscore.common.modellog.Retirement;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
+import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
@@ -159,7 +160,9 @@ class ScorerTopologyTest {
         Score s = readScore("acct-1", 1_763_892_000_123L);
         double expected = model.predictProbability(Map.of("amount", 1.75, "age", 0.3, "night", 1.0));
         assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(s.probability()));
-        assertEquals(new Score("e-1", "fraud", 1, expected, model.label(expected), 0.5, 1_763_892_000_123L, wallClock), s);
+        // Latest selection (the default); the version's publish time is its model record's timestamp.
+        assertEquals(new Score("e-1", "fraud", 1, expected, model.label(expected), 0.5, 1_763_892_000_123L, wallClock,
+                START, ModelSelection.LATEST), s);
         assertEquals(1, metrics.scoredCount());
         assertNoMoreOutput();
     }

@@ -38,6 +38,12 @@ public enum ReasonCode {
     FEATURE_SCHEMA_MISMATCH,
     /** The score or dead letter to write is larger than the producer or broker takes; the dead letter keeps what fits. */
     OUTPUT_TOO_LARGE,
+    /**
+     * Under event-time model selection: the event's record timestamp is earlier than the publish time of every valid,
+     * unretired version of its model, so no version was being served when it happened. (With no such version at all,
+     * the reason is {@code MODEL_NOT_FOUND}.)
+     */
+    NO_MODEL_AT_EVENT_TIME,
     /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
     INTERNAL_ERROR
 }

@@ -7,23 +7,52 @@ import io.streamscore.common.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The score's JSON form on the scores topic:
  *
  * <pre>{@code
  * {"schemaVersion":1,"eventId":"e-42","modelId":"fraud","modelVersion":3,"probability":0.7310585786300049,
- *  "label":1,"threshold":0.5,"eventTimestamp":1763856000000,"scoredAt":1763856000012}
+ *  "label":1,"threshold":0.5,"eventTimestamp":1763856000000,"scoredAt":1763856000012,
+ *  "modelPublishedAt":"2025-11-22T09:30:00.250Z","selection":"event-time"}
  * }</pre>
  *
- * {@code eventId} is left out when the event had none. Doubles are written by Jackson as {@link Double#toString}
- * does, so the probability reads back bit for bit. Written with the streaming generator: this is the hot path.
+ * {@code eventId} is left out when the event had none, {@code modelPublishedAt} when it is unknown. Doubles are written
+ * by Jackson as {@link Double#toString} does, so the probability reads back bit for bit. Written with the streaming
+ * generator: this is the hot path.
+ *
+ * <p>Reading accepts scores written before {@code modelPublishedAt} and {@code selection} existed (same schema
+ * version: the fields are additions): the publish time is then unknown (null) and the selection {@code latest}, the
+ * only one there was.
  */
 public final class ScoreJson {
     /** The score schema this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
 
+    /**
+     * Formatted publish times, by epoch milli: a score's version publish time repeats for every event it scores, and
+     * formatting an instant costs about as much as a fifth of writing the whole score. Direct-mapped, racy by design:
+     * entries are immutable (final fields), so a reader sees either a whole entry or another one, and checks its key.
+     */
+    private static final FormattedInstant[] FORMATTED = new FormattedInstant[64];
+
+    private record FormattedInstant(Instant instant, String text) {
+    }
+
     private ScoreJson() {
+    }
+
+    private static String iso(Instant instant) {
+        long ms = instant.toEpochMilli();
+        int slot = (int) (ms ^ (ms >>> 32)) & (FORMATTED.length - 1);
+        FormattedInstant f = FORMATTED[slot];
+        if (f == null || !f.instant.equals(instant)) {
+            f = new FormattedInstant(instant, instant.toString());
+            FORMATTED[slot] = f;
+        }
+        return f.text;
     }
 
     public static byte[] toBytes(Score s) {
@@ -41,6 +70,10 @@ public final class ScoreJson {
             g.writeNumberField("threshold", s.threshold());
             g.writeNumberField("eventTimestamp", s.eventTimestamp());
             g.writeNumberField("scoredAt", s.scoredAt());
+            if (s.modelPublishedAt() != null) {
+                g.writeStringField("modelPublishedAt", iso(s.modelPublishedAt()));
+            }
+            g.writeStringField("selection", s.selection().wireName());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a score", e);
@@ -73,7 +106,31 @@ public final class ScoreJson {
                 required(n, "modelId").asText(), required(n, "modelVersion").asLong(),
                 required(n, "probability").doubleValue(), required(n, "label").asInt(),
                 required(n, "threshold").doubleValue(), required(n, "eventTimestamp").asLong(),
-                required(n, "scoredAt").asLong());
+                required(n, "scoredAt").asLong(), publishedAt(n.get("modelPublishedAt")), selection(n.get("selection")));
+    }
+
+    private static Instant publishedAt(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null; // written before the field existed
+        }
+        try {
+            return Instant.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("score field 'modelPublishedAt' is '" + v.asText()
+                    + "'; must be an ISO-8601 instant such as 2025-11-22T09:30:00.250Z", e);
+        }
+    }
+
+    private static ModelSelection selection(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return ModelSelection.LATEST; // written before the field existed, when latest was the only selection
+        }
+        try {
+            return ModelSelection.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("score field 'selection' is '" + v.asText()
+                    + "'; must be latest or event-time", e);
+        }
     }
 
     private static JsonNode required(JsonNode n, String field) {

@@ -176,6 +176,15 @@ public final class ModelLog {
         return h == null ? null : h.served;
     }
 
+    /**
+     * An immutable snapshot of which version of {@code modelId} scores an event, under either selection (latest, or the
+     * version served at the event's time); empty when the id has no key or nothing eligible. Safe to hand to other
+     * threads: later records do not change it.
+     */
+    public ServingHistory history(String modelId) {
+        return ServingHistory.of(versions(modelId), served(modelId));
+    }
+
     /** Every model id that has a key on the topic, served or not. */
     public Set<String> modelIds() {
         return Collections.unmodifiableSet(byId.keySet());

@@ -177,6 +177,51 @@ class ModelLogTest {
         }
     }
 
+    /**
+     * Event-time selection over the same random histories: for every timestamp it picks the highest valid, unretired
+     * version published at or before it (computed here by brute force from {@link ModelLog#versions}), and for a
+     * timestamp after every publish it picks exactly what {@link ModelLog#served} serves, so the two selections never
+     * disagree about which versions are eligible.
+     */
+    @Test
+    void shouldSelectByEventTimeTheHighestEligibleVersionPublishedByThenAndAgreeWithTheServedRule() {
+        for (int seed = 0; seed < 500; seed++) {
+            Random random = new Random(seed);
+            List<Write> writes = randomWrites(random, 5 + random.nextInt(60));
+            ModelLog log = new ModelLog();
+            for (Write w : writes) {
+                log.apply(w.key, w.value, w.timestamp);
+            }
+            for (String id : List.of("a", "b")) {
+                ServingHistory h = log.history(id);
+                LogisticModel served = log.served(id);
+                assertSame(served, h.served() == null ? null : h.served().model(), "seed " + seed + ", id " + id);
+                assertSame(served, model(h.at(Long.MAX_VALUE)), "seed " + seed + ", id " + id + ": event-time at +inf");
+                assertEquals(served == null, h.isEmpty());
+                for (long t = -1; t <= writes.size(); t++) {
+                    LogisticModel expected = null;
+                    for (ModelLog.Version v : log.versions(id)) {
+                        if (v.model() != null && v.retirement() == null && v.publishedAt() <= t
+                                && (expected == null || v.version() > expected.version())) {
+                            expected = v.model();
+                        }
+                    }
+                    ServingHistory.ServedVersion got = h.at(t);
+                    assertSame(expected, model(got), "seed " + seed + ", id " + id + ", t=" + t);
+                    if (got != null) {
+                        long publishedAt = log.versions(id).stream().filter(v -> v.model() == got.model())
+                                .findFirst().orElseThrow().publishedAt();
+                        assertEquals(publishedAt, got.publishedAt().toEpochMilli());
+                    }
+                }
+            }
+        }
+    }
+
+    private static LogisticModel model(ServingHistory.ServedVersion v) {
+        return v == null ? null : v.model();
+    }
+
     private record Write(String keyText, byte[] key, byte[] value, long timestamp) {
     }
 
