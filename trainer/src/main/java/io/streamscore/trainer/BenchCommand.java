@@ -171,7 +171,8 @@ final class BenchCommand implements Callable<Integer> {
      * the converged loss, and reports when each first got within 1e-6 of it.
      */
     private void convergence(PrintWriter out, Dataset data, int cores) {
-        TrainingOptions base = TrainingOptions.defaults().withStandardize(true).withTolerance(0).withThreads(cores);
+        TrainingOptions base = TrainingOptions.defaults().withStandardize(true).withTolerance(0).withGradientTolerance(0)
+                .withThreads(cores);
         List<Run> runs = new ArrayList<>();
         for (Solver solver : Solver.values()) {
             TrainingOptions options = base.withSolver(solver).withIterations(solver == Solver.GD ? 20_000 : 2_000);

@@ -17,7 +17,9 @@ import java.util.SplittableRandom;
 /**
  * Fits binary logistic regression by batch gradient descent, as the documents describe: θ = (b, w) with the intercept
  * b a weight on an implicit column of ones, θ initialised uniform in [0, 1) from the seed, then θ ← θ − η∇L with
- * ∇L = (1/m)·Xᵀ(ŷ − y) (+ λw for the L2 penalty), until the loss improves by less than the tolerance.
+ * ∇L = (1/m)·Xᵀ(ŷ − y) (+ λw for the L2 penalty), until the loss improves by less than the tolerance; or by L-BFGS
+ * from the same start on the same objective. Both stop by the same {@link StoppingRule}: converged only when every
+ * gradient component is within the gradient tolerance.
  *
  * <p>One safeguard beyond the documents: a step that would raise the objective (a learning rate too large for the
  * data) is not taken; η is halved and the step retried, with a warning. Plain gradient descent is unchanged whenever
@@ -27,8 +29,6 @@ public final class GradientDescentTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(GradientDescentTrainer.class);
     /** Below this step size no representable change to θ is left. */
     private static final double MIN_LEARNING_RATE = 1e-15;
-    /** A change this small relative to the loss is summation rounding: neither an overshoot nor progress. */
-    static final double ROUNDING = 1e-13;
 
     private final TrainingOptions options;
     private final Clock clock;
@@ -56,7 +56,9 @@ public final class GradientDescentTrainer {
         double[] gradient = new double[k + 1];
         IterationLog log = new IterationLog(options.iterations(), k <= 2, progress);
         long[] passes = {0};
+        StoppingRule rule = new StoppingRule(options.tolerance(), options.gradientTolerance());
         StopReason stop;
+        double[] eta = {options.learningRate()};
         try (FusedPass pass = new FusedPass(fitted, options.threads())) {
             Objective f = (th, g) -> {
                 passes[0]++;
@@ -69,11 +71,24 @@ public final class GradientDescentTrainer {
             }
             log.start(f0, theta);
             stop = switch (options.solver()) {
-                case GD -> gradientDescent(f, theta, gradient, f0, log, warnings);
-                case LBFGS -> Lbfgs.minimize(f, theta, gradient, f0, options.tolerance(), log);
+                case GD -> gradientDescent(f, theta, gradient, f0, log, rule, eta, warnings);
+                case LBFGS -> Lbfgs.minimize(f, theta, gradient, f0, rule, log);
             };
         }
         int iterations = log.iterations();
+        // Both solvers leave the gradient at the final θ in `gradient`.
+        double gradientNorm = StoppingRule.gradientNorm(gradient);
+        if (stop == StopReason.STALLED || stop == StopReason.STEP_UNDERFLOW) {
+            String msg = String.format(Locale.ROOT, "training stopped short of the optimum: %s, but the largest gradient"
+                            + " component is %.3g, above the gradient tolerance %.3g%s; --standardize or --solver lbfgs"
+                            + " get there in fewer steps", stop == StopReason.STALLED
+                            ? "the loss fell by less than the tolerance " + options.tolerance()
+                            : "no step lowered the loss at double precision", gradientNorm,
+                    options.gradientTolerance(), options.solver() == Solver.GD && eta[0] < options.learningRate()
+                            ? " (the learning rate is down to " + eta[0] + ")" : "");
+            warnings.add(msg);
+            LOG.warn(msg);
+        }
 
         double[] finalTheta = theta;
         boolean separable = options.l2() == 0 && isSeparable(fitted, finalTheta);
@@ -98,6 +113,7 @@ public final class GradientDescentTrainer {
         run.put("iterationsRun", (double) iterations);
         run.put("passesOverData", (double) passes[0]);
         run.put("finalObjective", log.objectiveAt(iterations));
+        run.put("finalGradientNorm", gradientNorm);
         metrics.put("training", run);
         LogisticModel model = model(modelId, train, finalTheta, standardization, metrics);
 
@@ -108,68 +124,69 @@ public final class GradientDescentTrainer {
                         Map.of()), log.objectiveAt(it)));
             }
         }
-        return new TrainingResult(model, log.objectiveHistory(), iterations, stop, snapshots,
+        return new TrainingResult(model, log.objectiveHistory(), iterations, stop, gradientNorm, snapshots,
                 warnings, separable, trainMetrics, holdoutMetrics);
     }
 
     /**
      * The documents' algorithm, θ ← θ − η∇f, with the one safeguard: a step that would raise f is not taken and η is
      * halved (with a warning), so f never rises.
+     *
+     * @param eta holds the learning rate; left at its final value
      */
     private StopReason gradientDescent(Objective f, double[] theta, double[] gradient, double f0, IterationLog log,
-                                       List<String> warnings) {
+                                       StoppingRule rule, double[] eta, List<String> warnings) {
+        if (rule.converged(gradient)) {
+            return StopReason.CONVERGED;
+        }
         int n = theta.length;
         double[] candidate = new double[n];
         double[] candidateGradient = new double[n];
         double objective = f0;
-        double eta = options.learningRate();
         int halvings = 0;
         StopReason stop = StopReason.MAX_ITERATIONS;
         while (log.budgetLeft()) {
             for (int j = 0; j < n; j++) {
-                candidate[j] = theta[j] - eta * gradient[j];
+                candidate[j] = theta[j] - eta[0] * gradient[j];
             }
             double next = f.evaluate(candidate, candidateGradient);
             if (!(next <= objective)) {
                 log.record(objective, theta);
-                if (next - objective <= ROUNDING * Math.abs(objective)) {
-                    // Not an overshoot but rounding: at the minimum to double precision no step helps.
-                    stop = StopReason.STEP_UNDERFLOW;
+                if (next - objective <= StoppingRule.ROUNDING * Math.abs(objective)) {
+                    // Not an overshoot but rounding: no step along the gradient helps any more.
+                    stop = rule.noDescent(gradient);
                     break;
                 }
                 // The step overshot (or overflowed): keep θ, halve η, try again next iteration.
                 String msg = String.format(Locale.ROOT,
                         "learning rate %s raised the loss at iteration %d (%.6g -> %.6g); halving it to %s",
-                        eta, log.iterations(), objective, next, eta / 2);
+                        eta[0], log.iterations(), objective, next, eta[0] / 2);
                 if (halvings++ == 0) {
                     warnings.add(msg);
                     LOG.warn(msg);
                 } else {
                     LOG.debug(msg);
                 }
-                eta /= 2;
-                if (eta < MIN_LEARNING_RATE) {
-                    stop = StopReason.STEP_UNDERFLOW;
+                eta[0] /= 2;
+                if (eta[0] < MIN_LEARNING_RATE) {
+                    stop = rule.noDescent(gradient);
                     break;
                 }
                 continue;
             }
-            double improvement = objective - next;
+            double fall = objective - next;
             System.arraycopy(candidate, 0, theta, 0, n);
             System.arraycopy(candidateGradient, 0, gradient, 0, n);
             objective = next;
             log.record(objective, theta);
-            if (improvement < options.tolerance()) {
-                stop = StopReason.CONVERGED;
-                break;
-            }
-            if (improvement <= ROUNDING * Math.abs(objective)) {
-                stop = StopReason.STEP_UNDERFLOW;
+            StopReason reason = rule.afterStep(fall, objective, gradient);
+            if (reason != null) {
+                stop = reason;
                 break;
             }
         }
         if (halvings > 0) {
-            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta + " (started at "
+            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta[0] + " (started at "
                     + options.learningRate() + "); a smaller --learning-rate or --standardize avoids the wasted steps");
         }
         return stop;

@@ -6,14 +6,18 @@ import io.streamscore.common.LogisticMath;
  * Limited-memory BFGS (Nocedal & Wright, "Numerical Optimization", 2nd ed., algorithms 7.4 and 7.5) with a
  * backtracking Armijo line search: a quasi-Newton method that builds a curvature estimate from the last
  * {@link #MEMORY} steps, so on ill-conditioned data it needs tens of passes where plain gradient descent needs
- * thousands. Same objective, same starting point and same stopping rule (improvement below the tolerance) as
- * gradient descent; only the steps differ. Deterministic: no randomness, fixed summation order.
+ * thousands. Same objective, same starting point and same {@link StoppingRule} as gradient descent; only the steps
+ * differ. Deterministic: no randomness, fixed summation order.
+ *
+ * <p>When the line search finds no acceptable step along the quasi-Newton direction (a curvature estimate gone stale
+ * can point almost across the valley), the memory is dropped and the search repeated along the steepest-descent
+ * direction; only when that fails too does it give up.
  */
 final class Lbfgs {
     static final int MEMORY = 10;
     /** Armijo's sufficient-decrease constant (the usual 1e-4). */
     private static final double C1 = 1e-4;
-    private static final int MAX_BACKTRACKS = 50;
+    static final int MAX_BACKTRACKS = 50;
 
     private Lbfgs() {
     }
@@ -22,10 +26,13 @@ final class Lbfgs {
      * Minimizes {@code f} from {@code theta} (overwritten with the result).
      *
      * @param f0       f(theta), already evaluated
-     * @param gradient ∇f(theta), already evaluated; overwritten
+     * @param gradient ∇f(theta), already evaluated; overwritten, and on return ∇f at the returned theta
      */
-    static StopReason minimize(Objective f, double[] theta, double[] gradient, double f0, double tolerance,
+    static StopReason minimize(Objective f, double[] theta, double[] gradient, double f0, StoppingRule rule,
                                IterationLog log) {
+        if (rule.converged(gradient)) {
+            return StopReason.CONVERGED;
+        }
         int n = theta.length;
         double[][] s = new double[MEMORY][n];
         double[][] y = new double[MEMORY][n];
@@ -60,12 +67,11 @@ final class Lbfgs {
             if (!(slope < 0)) {
                 // Not a descent direction (curvature estimate gone stale): restart from steepest descent.
                 stored = 0;
-                for (int j = 0; j < n; j++) {
-                    direction[j] = -gradient[j] / Math.max(1.0, Math.sqrt(dot(gradient, gradient)));
-                }
+                steepestDescent(gradient, direction);
                 slope = dot(gradient, direction);
                 if (!(slope < 0)) {
-                    return StopReason.STEP_UNDERFLOW; // zero gradient: a stationary point
+                    log.record(fx, theta);
+                    return rule.noDescent(gradient); // zero gradient: a stationary point
                 }
             }
             double step = 1.0;
@@ -83,8 +89,13 @@ final class Lbfgs {
                 step /= 2;
             }
             if (!accepted || !(fNew <= fx)) {
+                if (stored > 0) {
+                    // Drop the curvature estimate and search again along −∇f before giving up.
+                    stored = 0;
+                    continue;
+                }
                 log.record(fx, theta);
-                return StopReason.STEP_UNDERFLOW;
+                return rule.noDescent(gradient);
             }
             double sy = 0;
             double yy = 0;
@@ -103,19 +114,25 @@ final class Lbfgs {
                 newest = slot;
                 stored = Math.min(stored + 1, MEMORY);
             }
-            double improvement = fx - fNew;
+            double fall = fx - fNew;
             System.arraycopy(candidate, 0, theta, 0, n);
             System.arraycopy(candidateGradient, 0, gradient, 0, n);
             fx = fNew;
             log.record(fx, theta);
-            if (improvement < tolerance) {
-                return StopReason.CONVERGED;
-            }
-            if (improvement <= GradientDescentTrainer.ROUNDING * Math.abs(fx)) {
-                return StopReason.STEP_UNDERFLOW; // what is left to gain is below the summation's rounding
+            StopReason reason = rule.afterStep(fall, fx, gradient);
+            if (reason != null) {
+                return reason;
             }
         }
         return StopReason.MAX_ITERATIONS;
+    }
+
+    /** −∇f scaled to length at most 1, so the first trial step cannot leap far on a steep start. */
+    private static void steepestDescent(double[] gradient, double[] direction) {
+        double scale = 1.0 / Math.max(1.0, Math.sqrt(dot(gradient, gradient)));
+        for (int j = 0; j < gradient.length; j++) {
+            direction[j] = -gradient[j] * scale;
+        }
     }
 
     private static double dot(double[] a, double[] b) {

@@ -23,8 +23,10 @@ import java.util.concurrent.Callable;
         description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
                 "The CSV needs a header row; every column but the label must be numeric. Labels are 0/1 or true/false.",
                 "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
-                "θ ← θ − η∇L until the loss improves by less than --tolerance or --iterations run out.",
-                "If a step would raise the loss, η is halved (with a warning) so training never diverges.", "",
+                "θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
+                "the loss improves by less than --tolerance (stalled, unless the gradient is that small)",
+                "or --iterations run out. If a step would raise the loss, η is halved (with a warning)",
+                "so training never diverges.", "",
                 "Examples:",
                 "  train --data clusters.csv --out model.json",
                 "  train --data credit.csv --label defaulted --standardize --l2 0.01 --holdout 0.25 --report report/",
@@ -64,8 +66,14 @@ final class TrainCommand implements Callable<Integer> {
     double learningRate;
 
     @Option(names = "--tolerance", paramLabel = "T", defaultValue = "" + TrainingOptions.DEFAULT_TOLERANCE,
-            description = "Stop once a step lowers the loss by less than this.")
+            description = "Stop once a step lowers the loss by less than this (reported as not converged while the"
+                    + " gradient is above --gradient-tolerance).")
     double tolerance;
+
+    @Option(names = "--gradient-tolerance", paramLabel = "G", defaultValue = "" + TrainingOptions.DEFAULT_GRADIENT_TOLERANCE,
+            description = "Stop, converged, once every component of the loss's gradient is at most G in magnitude"
+                    + " (the test scikit-learn's tol makes).")
+    double gradientTolerance;
 
     @Option(names = "--solver", paramLabel = "gd|lbfgs", defaultValue = "gd", converter = SolverConverter.class,
             description = "gd: batch gradient descent, the documents' algorithm. lbfgs: L-BFGS, a quasi-Newton method that"
@@ -125,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TrainingOptions options;
         try {
-            options = new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed,
+            options = new TrainingOptions(iterations, learningRate, tolerance, gradientTolerance, l2, standardize, seed,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold, solver);
             if (test == null && !(holdout >= 0 && holdout < 1)) {
                 throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
@@ -169,6 +177,8 @@ final class TrainCommand implements Callable<Integer> {
         double passes = result.model().metadata().metrics().get("training").get("passesOverData");
         out.printf(Locale.ROOT, "stopped after %d iterations, %.0f passes over the data (%.2f s, %.2f ms/pass): %s%n",
                 result.iterations(), passes, seconds, 1000 * seconds / Math.max(1, passes), result.stopReason().description());
+        out.printf(Locale.ROOT, "final loss %.10g, gradient norm %.3g (largest |dL/dθ|; --gradient-tolerance %.3g)%n",
+                result.finalObjective(), result.gradientNorm(), options.gradientTolerance());
         for (String warning : result.warnings()) {
             out.println("warning: " + warning);
         }

@@ -10,7 +10,8 @@ import java.util.List;
  * @param model            the fitted model, version 1 until it is published
  * @param objectiveHistory the training objective at the start (index 0) and after each iteration
  * @param iterations       how many iterations ran
- * @param stopReason       why they stopped
+ * @param stopReason       why they stopped; {@link StopReason#CONVERGED} only when the gradient test held
+ * @param gradientNorm     the largest component of the objective's gradient at the final weights, ‖∇f‖∞
  * @param snapshots        the model at a few points of training (for 1–2 features: 4 points, log-spaced), for
  *                         decision-boundary charts; empty for wider data
  * @param warnings         what a user should know (learning rate reduced, separable data, constant columns, ...)
@@ -20,7 +21,7 @@ import java.util.List;
  * @param holdoutMetrics   metrics on the holdout or test data; null when there was none
  */
 public record TrainingResult(LogisticModel model, double[] objectiveHistory, int iterations, StopReason stopReason,
-                             List<Snapshot> snapshots, List<String> warnings, boolean separable,
+                             double gradientNorm, List<Snapshot> snapshots, List<String> warnings, boolean separable,
                              ClassificationMetrics trainMetrics, ClassificationMetrics holdoutMetrics) {
 
     public TrainingResult {

@@ -36,8 +36,8 @@ class LbfgsTest {
     @Test
     void reachesTheSameOptimumAsGradientDescentWithFarFewerPasses() {
         Dataset data = illConditioned();
-        TrainingOptions options = TrainingOptions.defaults().withL2(0.01).withTolerance(1e-13).withIterations(20_000)
-                .withLearningRate(0.05);
+        TrainingOptions options = TrainingOptions.defaults().withL2(0.01).withTolerance(1e-13).withGradientTolerance(1e-7)
+                .withIterations(20_000).withLearningRate(0.05);
         TrainingResult gd = train(data, options);
         TrainingResult lbfgs = train(data, options.withSolver(Solver.LBFGS));
         // With λ > 0 the optimum is unique: both must find it.

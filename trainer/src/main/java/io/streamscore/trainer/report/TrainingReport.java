@@ -167,6 +167,7 @@ public final class TrainingReport {
         row(h, "stopped because", escape(result.stopReason().description()) + " (<code>"
                 + escape(result.stopReason().name()) + "</code>)");
         row(h, "final objective", coefficient(result.finalObjective()));
+        row(h, "final gradient norm", coefficient(result.gradientNorm()) + " (largest |∂f/∂θ<sub>j</sub>|)");
         row(h, "linearly separable", result.separable() ? "yes: the weights have no finite optimum" : "no");
         h.append("</table>\n");
     }
