@@ -261,7 +261,12 @@ public final class GradientDescentTrainer {
         return true;
     }
 
-    /** Training means and population stds; a constant column gets std 1 (as sklearn's StandardScaler does). */
+    /**
+     * Training means and population stds. A constant column gets std 1 (as scikit-learn's StandardScaler does), and
+     * "constant" includes a column whose std is within the rounding error of computing it: 0.1 repeated has a
+     * computed mean a few ulps off 0.1 and so a std of ~1e-17, and dividing by that would multiply the column by 1e16
+     * in every score. The bound is StandardScaler's: var ≤ m·ε·var + (m·ε·mean)².
+     */
     static Standardization standardization(Dataset data, List<String> warnings) {
         int k = data.cols();
         int m = data.rows();
@@ -283,8 +288,9 @@ public final class GradientDescentTrainer {
             }
         }
         for (int j = 0; j < k; j++) {
-            std[j] = Math.sqrt(std[j] / m);
-            if (!(std[j] > 0) || !Double.isFinite(std[j])) {
+            double variance = std[j] / m;
+            std[j] = Math.sqrt(variance);
+            if (!(std[j] > 0) || !Double.isFinite(std[j]) || withinRounding(variance, mean[j], m)) {
                 String msg = "feature '" + data.featureNames().get(j) + "' is constant (" + mean[j]
                         + ") in the training data; it carries no information and is left unscaled (std 1)";
                 warnings.add(msg);
@@ -293,6 +299,13 @@ public final class GradientDescentTrainer {
             }
         }
         return new Standardization(mean, std);
+    }
+
+    /** Whether a computed variance is no larger than the rounding error of summing m values around {@code mean}. */
+    static boolean withinRounding(double variance, double mean, int m) {
+        double eps = Math.ulp(1.0);
+        double drift = m * eps * mean;
+        return variance <= m * eps * variance + drift * drift;
     }
 
     private static Dataset standardized(Dataset data, Standardization s) {

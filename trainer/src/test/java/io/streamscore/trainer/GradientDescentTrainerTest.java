@@ -180,6 +180,49 @@ class GradientDescentTrainerTest {
     }
 
     @Test
+    void nearConstantColumnFromRoundingIsTreatedAsConstant() {
+        Dataset base = SyntheticData.overlappingClusters(500, 9);
+        double[] x = base.features().clone();
+        for (int i = 0; i < base.rows(); i++) {
+            x[i * 2 + 1] = 0.1;
+        }
+        Dataset data = new Dataset(List.of("x1", "tenth"), x, base.labels(), "t");
+        // The premise: summing 0.1 a thousand times does not give a mean of exactly 0.1, so the std is not 0.
+        double mean = 0;
+        for (int i = 0; i < data.rows(); i++) {
+            mean += data.value(i, 1);
+        }
+        mean /= data.rows();
+        assertTrue(mean != 0.1 && Math.abs(mean - 0.1) < 1e-14, "mean " + mean);
+
+        TrainingResult result = train(data, TrainingOptions.defaults().withStandardize(true).withSolver(Solver.LBFGS));
+        assertEquals(1.0, result.model().standardization().std()[1]);
+        assertTrue(result.warnings().stream().anyMatch(w -> w.contains("'tenth' is constant")), () -> "" + result.warnings());
+        // Scoring a row whose value differs from the training constant in the last bit moves z by ~nothing.
+        double[] row = data.row(0);
+        double p = result.model().predictProbability(row);
+        row[1] = Math.nextUp(0.1);
+        assertEquals(p, result.model().predictProbability(row), 1e-12);
+        assertTrue(Math.abs(result.model().weights()[1]) < 10, "weight " + result.model().weights()[1]);
+    }
+
+    @Test
+    void smallButRealSpreadIsStandardized() {
+        Dataset base = SyntheticData.overlappingClusters(500, 9);
+        double[] x = base.features().clone();
+        for (int i = 0; i < base.rows(); i++) {
+            x[i * 2 + 1] = 1000.0 + 1e-6 * x[i * 2 + 1];
+        }
+        Dataset data = new Dataset(List.of("x1", "tiny"), x, base.labels(), "t");
+        TrainingResult result = train(data, TrainingOptions.defaults().withStandardize(true));
+        double std = result.model().standardization().std()[1];
+        assertTrue(std > 1e-7 && std < 1e-5, "std " + std);
+        assertTrue(result.warnings().stream().noneMatch(w -> w.contains("constant")), () -> "" + result.warnings());
+        assertTrue(GradientDescentTrainer.withinRounding(0, 5.0, 10));
+        assertFalse(GradientDescentTrainer.withinRounding(1e-20, 0.0, 10));
+    }
+
+    @Test
     void snapshotsAreFourPointsEndingWithTheFinalModel() {
         TrainingResult result = train(SyntheticData.overlappingClusters(100, 10), TrainingOptions.defaults().withIterations(1000).withTolerance(0));
         assertEquals(4, result.snapshots().size());
