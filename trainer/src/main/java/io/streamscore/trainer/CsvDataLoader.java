@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,14 +38,14 @@ public final class CsvDataLoader {
      * @param labelColumn the label column's name, or null for the last column
      */
     public static Dataset load(Path file, String labelColumn) throws DataFormatException {
-        return load(file, labelColumn, null);
+        return load(file, labelColumn, ColumnSelection.ALL);
     }
 
     /**
-     * @param requiredFeatures when not null, the file's feature columns must be exactly these, in this order (a test
-     *                         file must match the training file)
+     * @param columns which feature columns to read, and in what order (a test file is read with exactly the training
+     *                data's features, found by name; its other columns are ignored)
      */
-    public static Dataset load(Path file, String labelColumn, List<String> requiredFeatures) throws DataFormatException {
+    public static Dataset load(Path file, String labelColumn, ColumnSelection columns) throws DataFormatException {
         String name = file.toString();
         try (Reader reader = open(file);
              CSVParser parser = CSVFormat.RFC4180.builder().setTrim(true).get().parse(reader)) {
@@ -54,21 +53,22 @@ public final class CsvDataLoader {
             if (!records.hasNext()) {
                 throw new DataFormatException(name + ": the file is empty; expected a header row naming the columns");
             }
-            CSVRecord header = records.next();
-            List<String> columns = header.toList();
-            checkHeader(name, columns);
-            int labelIndex = labelIndex(name, columns, labelColumn);
-            List<String> features = new ArrayList<>(columns);
-            features.remove(labelIndex);
-            if (features.isEmpty()) {
-                throw new DataFormatException(name + ": line 1: only the label column '" + columns.get(labelIndex)
+            List<String> header = records.next().toList();
+            checkHeader(name, header);
+            int labelIndex = labelIndex(name, header, labelColumn);
+            List<String> available = new ArrayList<>(header);
+            available.remove(labelIndex);
+            if (available.isEmpty()) {
+                throw new DataFormatException(name + ": line 1: only the label column '" + header.get(labelIndex)
                         + "'; at least one feature column is needed");
             }
-            if (requiredFeatures != null && !requiredFeatures.equals(features)) {
-                throw new DataFormatException(name + ": line 1: feature columns " + features
-                        + " differ from the training data's " + requiredFeatures);
+            List<String> features;
+            try {
+                features = columns.resolve(available, header.get(labelIndex));
+            } catch (IllegalArgumentException e) {
+                throw new DataFormatException(name + ":1: " + e.getMessage());
             }
-            return readRows(name, parser, records, columns, labelIndex, features);
+            return readRows(name, parser, records, header, labelIndex, features);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(name + ": no such file");
         } catch (CharacterCodingException e) {
@@ -104,6 +104,16 @@ public final class CsvDataLoader {
 
     private static Dataset readRows(String name, CSVParser parser, Iterator<CSVRecord> records, List<String> columns,
                                     int labelIndex, List<String> features) throws DataFormatException {
+        // Where each header column goes: its feature slot, or -1 when it is not read (the label is read apart).
+        int[] slot = new int[columns.size()];
+        java.util.Arrays.fill(slot, -1);
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            position.put(columns.get(i), i);
+        }
+        for (int c = 0; c < features.size(); c++) {
+            slot[position.get(features.get(c))] = c;
+        }
         RowBuffer rows = new RowBuffer(features.size());
         long previousEnd = parser.getCurrentLineNumber();
         while (records.hasNext()) {
@@ -120,13 +130,11 @@ public final class CsvDataLoader {
             }
             rows.ensureRoom(name + ":" + line);
             double label = 0;
-            int c = 0;
             for (int i = 0; i < columns.size(); i++) {
-                String value = record.get(i);
                 if (i == labelIndex) {
-                    label = parseLabel(name, line, i, columns.get(i), value);
-                } else {
-                    rows.set(c++, parseNumber(name, line, i, columns.get(i), value));
+                    label = parseLabel(name, line, i, columns.get(i), record.get(i));
+                } else if (slot[i] >= 0) {
+                    rows.set(slot[i], parseNumber(name, line, i, columns.get(i), record.get(i)));
                 }
             }
             rows.endRow(label);
@@ -177,9 +185,8 @@ public final class CsvDataLoader {
         int i = columns.indexOf(labelColumn);
         if (i < 0) {
             // A header may hold a million names; the message stays one readable line.
-            String shown = columns.size() <= 20 ? columns.toString()
-                    : columns.size() + " columns: " + columns.subList(0, 10).toString().replace("]", ", ...]");
-            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has " + shown);
+            throw new DataFormatException(name + ":1: no label column '" + labelColumn + "'; the header has "
+                    + ColumnSelection.shown(columns));
         }
         return i;
     }
@@ -189,17 +196,15 @@ public final class CsvDataLoader {
     }
 
     static double parseLabel(String name, long line, int index, String column, String value) throws DataFormatException {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "0", "0.0", "false" -> {
-                return 0.0;
-            }
-            case "1", "1.0", "true" -> {
-                return 1.0;
-            }
-            case "" -> throw new DataFormatException(where(name, line, index, column) + ": missing label");
-            default -> throw new DataFormatException(where(name, line, index, column) + ": label '" + value
-                    + "' is not 0/1 or true/false");
+        if (value.isEmpty()) {
+            throw new DataFormatException(where(name, line, index, column) + ": missing label");
         }
+        double label = Labels.parse(value);
+        if (Double.isNaN(label)) {
+            throw new DataFormatException(where(name, line, index, column) + ": label '" + abbreviate(value)
+                    + "' is not " + Labels.GRAMMAR);
+        }
+        return label;
     }
 
     static double parseNumber(String name, long line, int index, String column, String value) throws DataFormatException {

@@ -83,6 +83,43 @@ public final class Dataset {
         return n;
     }
 
+    /**
+     * The columns that hold a different whole number in every row, as an ID, a row number or a timestamp does (a
+     * measured feature can be distinct in every row too, but rarely a whole number each time); only from
+     * {@link #MIN_ROWS_FOR_IDENTIFIERS} rows on, where a genuine integer feature is unlikely to be all distinct.
+     */
+    public List<String> identifierLikeColumns() {
+        List<String> found = new java.util.ArrayList<>();
+        if (rows < MIN_ROWS_FOR_IDENTIFIERS) {
+            return found;
+        }
+        int k = cols();
+        double[] column = new double[rows];
+        for (int j = 0; j < k; j++) {
+            boolean whole = true;
+            for (int i = 0; i < rows && whole; i++) {
+                double v = x[i * k + j];
+                whole = v == Math.rint(v);
+                column[i] = v;
+            }
+            if (!whole) {
+                continue;
+            }
+            java.util.Arrays.sort(column);
+            boolean distinct = true;
+            for (int i = 1; i < rows && distinct; i++) {
+                distinct = column[i] != column[i - 1];
+            }
+            if (distinct) {
+                found.add(featureNames.get(j));
+            }
+        }
+        return found;
+    }
+
+    /** Below this many rows, distinct whole numbers in a column say little. */
+    public static final int MIN_ROWS_FOR_IDENTIFIERS = 50;
+
     /** Bytes one training pass reads: the features and the labels. */
     public long bytes() {
         return 8L * (x.length + y.length);

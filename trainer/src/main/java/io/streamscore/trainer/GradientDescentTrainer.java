@@ -47,6 +47,13 @@ public final class GradientDescentTrainer {
      */
     public TrainingResult train(Dataset train, Dataset holdout, String modelId) {
         List<String> warnings = new ArrayList<>();
+        for (String column : train.identifierLikeColumns()) {
+            String msg = "feature '" + column + "' holds a different whole number in every one of the " + train.rows()
+                    + " rows, as an ID or a timestamp does; a model that learns an identifier does not carry over to new"
+                    + " data: leave it out with --exclude " + column + " unless it is a genuine feature";
+            warnings.add(msg);
+            LOG.warn(msg);
+        }
         Standardization standardization = options.standardize() ? standardization(train, warnings) : null;
         Dataset fitted = standardization == null ? train : standardized(train, standardization);
         int k = train.cols();

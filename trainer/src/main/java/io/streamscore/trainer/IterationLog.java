@@ -9,8 +9,8 @@ import java.util.List;
  */
 final class IterationLog {
     private final int maxIterations;
-    private final double[] objective;
-    private final double[] weightNorm;
+    private double[] objective;
+    private double[] weightNorm;
     private final List<double[]> thetas;
     private final ProgressListener progress;
     private int iterations;
@@ -20,8 +20,10 @@ final class IterationLog {
      */
     IterationLog(int maxIterations, boolean keepThetas, ProgressListener progress) {
         this.maxIterations = maxIterations;
-        this.objective = new double[maxIterations + 1];
-        this.weightNorm = new double[maxIterations + 1];
+        // Grown as iterations happen: a budget of 2 billion iterations that converges in 20 allocates for 20.
+        int capacity = (int) Math.min(maxIterations + 1L, 1024);
+        this.objective = new double[capacity];
+        this.weightNorm = new double[capacity];
         this.thetas = keepThetas ? new ArrayList<>() : null;
         this.progress = progress;
     }
@@ -37,6 +39,11 @@ final class IterationLog {
     /** Records the state after one more iteration and tells the listener. */
     void record(double f, double[] theta) {
         iterations++;
+        if (iterations == objective.length) {
+            int grown = (int) Math.min(2L * objective.length, maxIterations + 1L);
+            objective = java.util.Arrays.copyOf(objective, grown);
+            weightNorm = java.util.Arrays.copyOf(weightNorm, grown);
+        }
         objective[iterations] = f;
         weightNorm[iterations] = norm(theta);
         if (thetas != null) {

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 /** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
-                "The CSV needs a header row; every column but the label must be numeric. Labels are 0/1 or true/false.",
+                "The CSV needs a header row; every feature column must be numeric (choose them with",
+                "--features or --exclude). Labels are 0/1, true/false or 0.0/1.0.",
                 "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
                 "θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
                 "the loss improves by less than --tolerance (stalled, unless the gradient is that small)",
@@ -45,8 +46,13 @@ final class TrainCommand implements Callable<Integer> {
     String dataTopic;
 
     @Option(names = "--features", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "With --data-topic: the feature names, in order (default: those of the first event).")
+            description = "Train on these columns, in this order (default: every column but the label; with --data-topic,"
+                    + " the names of the first event). Positional events need it to name their values.")
     List<String> featureNames;
+
+    @Option(names = "--exclude", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Leave these columns out (e.g. an ID column; they are not parsed, so they may hold text).")
+    List<String> excluded;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.json", description = "Where to write the model JSON.")
     Path modelFile;
@@ -54,7 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "COLUMN", description = "Name of the 0/1 label column (default: the last column).")
     String label;
 
-    @Option(names = "--model-id", paramLabel = "ID", description = "Id the model is stored and scored under (default: the data file's name without extension).")
+    @Option(names = "--model-id", paramLabel = "ID", description = "Id the model is stored and scored under (default: the"
+            + " data file's name without extension; with --data-topic, the events' modelId). With --data-topic, only this"
+            + " id's events are used.")
     String modelId;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_ITERATIONS,
@@ -111,13 +119,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    @Option(names = "--publish", description = "After writing --out, publish the model to the Kafka model topic as the next version of --model-id.")
+    @Option(names = "--publish", description = "Publish the model to the Kafka model topic as the next version of"
+            + " --model-id, then write --out (and --report) with the version published.")
     boolean publishModel;
 
     @CommandLine.Mixin
     PublishOptions publishOptions = new PublishOptions();
 
     private final Clock clock;
+    /** With --data-topic: the model id whose events were read. */
+    private String topicModelId;
 
     TrainCommand() {
         this(Clock.systemUTC());
@@ -132,7 +143,9 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TrainingOptions options;
+        ColumnSelection columns;
         try {
+            columns = new ColumnSelection(featureNames, excluded);
             options = new TrainingOptions(iterations, learningRate, tolerance, gradientTolerance, l2, standardize, seed,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold, solver);
             if (test == null && !(holdout >= 0 && holdout < 1)) {
@@ -152,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset.Split split;
         try {
-            split = load(out);
+            split = load(out, columns);
         } catch (DataFormatException e) {
             err.println("error: " + e.getMessage());
             return ExitCode.FAILED;
@@ -168,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
         ProgressListener progress = quiet ? ProgressListener.NONE : bar;
         long start = System.nanoTime();
         TrainingResult result = new GradientDescentTrainer(options, clock, progress)
-                .train(train, evaluation, modelId != null ? modelId : dataTopic != null ? dataTopic : defaultModelId(data));
+                .train(train, evaluation, modelId != null ? modelId : topicModelId != null ? topicModelId : defaultModelId(data));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!quiet) {
             bar.finish(result.iterations(), options.iterations(), result.finalObjective());
@@ -184,45 +197,59 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.print(MetricsTable.render(result.trainMetrics(), result.holdoutMetrics(),
                 test != null ? "test" : "holdout"));
-        Path parent = modelFile.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.write(modelFile, ModelJson.toBytes(result.model()));
-        out.println("model '" + result.model().modelId() + "' written to " + modelFile);
-        if (report != null) {
-            Path index = TrainingReport.write(report, result, train, evaluation);
-            out.println("report written to " + index);
-        }
         if (publishModel) {
+            // Published first, so the file and the report carry the version the scorers will see.
             try {
-                publishOptions.publish(result.model(), out);
+                result = result.withModel(publishOptions.publish(result.model(), out).model());
             } catch (ModelPublisher.PublishException e) {
+                writeModel(result, out);
+                writeReport(result, train, evaluation, out);
                 err.println("error: " + e.getMessage() + "; the model is saved in " + modelFile
                         + " (publish it later with: trainer publish --model " + modelFile + " ...)");
                 return ExitCode.FAILED;
             }
         }
+        writeModel(result, out);
+        writeReport(result, train, evaluation, out);
         return ExitCode.OK;
     }
 
-    private Dataset.Split load(PrintWriter out) throws DataFormatException {
+    private void writeModel(TrainingResult result, PrintWriter out) throws IOException {
+        Path parent = modelFile.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(modelFile, ModelJson.toBytes(result.model()));
+        out.println("model '" + result.model().modelId() + "' version " + result.model().version() + " written to "
+                + modelFile);
+    }
+
+    private void writeReport(TrainingResult result, Dataset train, Dataset evaluation, PrintWriter out) throws IOException {
+        if (report != null) {
+            Path index = TrainingReport.write(report, result, train, evaluation);
+            out.println("report written to " + index);
+        }
+    }
+
+    private Dataset.Split load(PrintWriter out, ColumnSelection columns) throws DataFormatException {
         Dataset all;
         if (dataTopic != null) {
             TopicDataLoader.Result read = TopicDataLoader.load(publishOptions.clientProperties(), dataTopic, modelId,
-                    featureNames, publishOptions.timeout(), n -> {
+                    columns, publishOptions.timeout(), n -> {
                         out.printf(Locale.ROOT, "reading topic '%s': %,d records%n", dataTopic, n);
                         out.flush();
                     });
             all = read.data();
+            topicModelId = read.modelId();
             if (read.recordsSkipped() > 0) {
-                out.printf(Locale.ROOT, "skipped %,d records of other model ids (training '%s')%n", read.recordsSkipped(), modelId);
+                out.printf(Locale.ROOT, "skipped %,d records of other model ids (training '%s')%n", read.recordsSkipped(),
+                        read.modelId());
             }
         } else {
-            all = CsvDataLoader.load(data, label);
+            all = CsvDataLoader.load(data, label, columns);
         }
         if (test != null) {
-            return new Dataset.Split(all, CsvDataLoader.load(test, label, all.featureNames()));
+            return new Dataset.Split(all, CsvDataLoader.load(test, label, ColumnSelection.only(all.featureNames())));
         }
         if (holdout == 0) {
             return new Dataset.Split(all, null);

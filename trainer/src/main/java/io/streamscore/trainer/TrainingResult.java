@@ -35,6 +35,12 @@ public record TrainingResult(LogisticModel model, double[] objectiveHistory, int
         return objectiveHistory.clone();
     }
 
+    /** The same run with another model, e.g. the published one with its version. */
+    public TrainingResult withModel(LogisticModel published) {
+        return new TrainingResult(published, objectiveHistory, iterations, stopReason, gradientNorm, snapshots, warnings,
+                separable, trainMetrics, holdoutMetrics);
+    }
+
     public double finalObjective() {
         return objectiveHistory[objectiveHistory.length - 1];
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CsvDataLoaderTest {
     @TempDir
@@ -112,7 +113,7 @@ class CsvDataLoaderTest {
     @Test
     void badLabelAndMissingLabelColumn() throws Exception {
         Path f = write("label.csv", "a,y\n1,0\n2,yes\n");
-        assertEquals(f + ":3: column 2 ('y'): label 'yes' is not 0/1 or true/false", error(f, null));
+        assertEquals(f + ":3: column 2 ('y'): label 'yes' is not 0/1, true/false or 0.0/1.0", error(f, null));
         Path g = write("nolabel.csv", "a,y\n1,0\n");
         assertEquals(g + ":1: no label column 'target'; the header has [a, y]", error(g, "target"));
         Path m = write("emptylabel.csv", "a,y\n1,0\n2,\n");
@@ -139,7 +140,44 @@ class CsvDataLoaderTest {
     @Test
     void testFileMustHaveTheTrainingColumns() throws Exception {
         Path f = write("test.csv", "a,c,y\n1,2,0\n3,4,1\n");
-        String msg = assertThrows(DataFormatException.class, () -> CsvDataLoader.load(f, null, List.of("a", "b"))).getMessage();
-        assertEquals(f + ": line 1: feature columns [a, c] differ from the training data's [a, b]", msg);
+        String msg = assertThrows(DataFormatException.class,
+                () -> CsvDataLoader.load(f, null, ColumnSelection.only(List.of("a", "b")))).getMessage();
+        assertEquals(f + ":1: no column 'b' (--features); the columns are [a, c]", msg);
+        // Found by name: other order and extra columns are fine.
+        Path g = write("test2.csv", "b,id,a,y\n2,x1,1,0\n4,x2,3,1\n");
+        Dataset d = CsvDataLoader.load(g, null, ColumnSelection.only(List.of("a", "b")));
+        assertEquals(List.of("a", "b"), d.featureNames());
+        assertArrayEquals(new double[] {3, 4}, d.row(1));
+    }
+
+    @Test
+    void oneLabelGrammar() throws Exception {
+        Path f = write("labels.csv", "a,y\n1,0\n2,1\n3,0.0\n4,1.0\n5,true\n6,FALSE\n7,True\n");
+        Dataset d = CsvDataLoader.load(f, null);
+        assertArrayEquals(new double[] {0, 1, 0, 1, 1, 0, 1}, new double[] {d.label(0), d.label(1), d.label(2),
+                d.label(3), d.label(4), d.label(5), d.label(6)});
+        for (String bad : List.of("2", "0.5", "yes", "-1", "1.00", "t")) {
+            assertTrue(Double.isNaN(Labels.parse(bad)), bad);
+        }
+    }
+
+    @Test
+    void featuresChooseAndOrderColumnsAndExcludeSkipsThemUnparsed() throws Exception {
+        Path f = write("cols.csv", "id,a,b,c,y\nu-1,1,2,3,0\nu-2,4,5,6,1\n");
+        Dataset chosen = CsvDataLoader.load(f, "y", ColumnSelection.only(List.of("c", "a")));
+        assertEquals(List.of("c", "a"), chosen.featureNames());
+        assertArrayEquals(new double[] {6, 4}, chosen.row(1));
+        Dataset excluded = CsvDataLoader.load(f, "y", ColumnSelection.allBut(List.of("id", "b")));
+        assertEquals(List.of("a", "c"), excluded.featureNames());
+        assertArrayEquals(new double[] {1, 3}, excluded.row(0));
+        // Without --exclude the text ID is an error naming it.
+        assertEquals(f + ":2: column 1 ('id'): 'u-1' is not a number", error(f, "y"));
+        assertEquals(f + ":1: no column 'd' (--exclude); the columns are [id, a, b, c]",
+                assertThrows(DataFormatException.class,
+                        () -> CsvDataLoader.load(f, "y", ColumnSelection.allBut(List.of("d")))).getMessage());
+        assertEquals(f + ":1: 'y' is the label column, not a feature", assertThrows(DataFormatException.class,
+                () -> CsvDataLoader.load(f, "y", ColumnSelection.only(List.of("a", "y")))).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ColumnSelection(List.of("a"), List.of("b")));
+        assertThrows(IllegalArgumentException.class, () -> ColumnSelection.only(List.of("a", "a")));
     }
 }

@@ -4,6 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.trainer.CliRunner;
+import io.streamscore.trainer.ColumnSelection;
 import io.streamscore.trainer.DataFormatException;
 import io.streamscore.trainer.Dataset;
 import io.streamscore.trainer.SyntheticData;
@@ -75,7 +76,7 @@ class TopicDataLoaderIntegrationTest {
                 "{\"modelId\":\"m\",\"features\":{\"b\":2,\"a\":1},\"label\":1}",
                 "{\"modelId\":\"other\",\"features\":{\"a\":9},\"label\":0}",
                 "{\"modelId\":\"m\",\"features\":{\"a\":3,\"b\":4,\"extra\":5},\"label\":false}"));
-        TopicDataLoader.Result r = TopicDataLoader.load(client(), topic, "m", null, Duration.ofSeconds(30), n -> { });
+        TopicDataLoader.Result r = TopicDataLoader.load(client(), topic, "m", ColumnSelection.ALL, Duration.ofSeconds(30), n -> { });
         Dataset d = r.data();
         assertEquals(List.of("b", "a"), d.featureNames(), "names of the first event, in its order");
         assertEquals(2, d.rows());
@@ -92,23 +93,23 @@ class TopicDataLoaderIntegrationTest {
         String missingLabel = topicWith(List.of("{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":1}",
                 "{\"modelId\":\"m\",\"features\":{\"a\":1}}"));
         DataFormatException e = assertThrows(DataFormatException.class,
-                () -> TopicDataLoader.load(client(), missingLabel, null, null, Duration.ofSeconds(30), n -> { }));
+                () -> TopicDataLoader.load(client(), missingLabel, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
         assertEquals("topic '" + missingLabel + "' partition 0 offset 1: field 'label': missing; training records need"
-                + " a label (0/1 or true/false)", e.getMessage());
+                + " a label (0/1, true/false or 0.0/1.0)", e.getMessage());
 
         String missingFeature = topicWith(List.of("{\"modelId\":\"m\",\"features\":{\"a\":1,\"b\":2},\"label\":1}",
                 "{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":0}"));
         e = assertThrows(DataFormatException.class,
-                () -> TopicDataLoader.load(client(), missingFeature, null, null, Duration.ofSeconds(30), n -> { }));
+                () -> TopicDataLoader.load(client(), missingFeature, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
         assertEquals("topic '" + missingFeature + "' partition 0 offset 1: field 'features.b': missing", e.getMessage());
 
         String malformed = topicWith(List.of("{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":1", "x"));
         e = assertThrows(DataFormatException.class,
-                () -> TopicDataLoader.load(client(), malformed, null, null, Duration.ofSeconds(30), n -> { }));
+                () -> TopicDataLoader.load(client(), malformed, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
         assertTrue(e.getMessage().startsWith("topic '" + malformed + "' partition 0 offset 0: MALFORMED_JSON: "), e.getMessage());
 
         e = assertThrows(DataFormatException.class,
-                () -> TopicDataLoader.load(client(), "no-such-topic", null, null, Duration.ofSeconds(30), n -> { }));
+                () -> TopicDataLoader.load(client(), "no-such-topic", null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
         assertEquals("topic 'no-such-topic' does not exist on " + kafka.bootstrapServers(), e.getMessage());
     }
 
@@ -135,5 +136,60 @@ class TopicDataLoaderIntegrationTest {
         assertEquals(1, noNames.exit());
         assertTrue(noNames.err().contains("partition 0 offset 0: field 'features': positional (an array); name the columns with --features"),
                 noNames.err());
+    }
+
+    @Test
+    void labelsFollowTheSameGrammarAsCsv() throws Exception {
+        String topic = topicWith(List.of(
+                "{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":1}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":2},\"label\":0.0}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":3},\"label\":1.0}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":4},\"label\":false}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":5},\"label\":\"TRUE\"}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":6},\"label\":\"0\"}"));
+        Dataset d = TopicDataLoader.load(client(), topic, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }).data();
+        assertArrayEquals(new double[] {1, 0, 1, 0, 1, 0}, new double[] {d.label(0), d.label(1), d.label(2), d.label(3),
+                d.label(4), d.label(5)});
+        assertArrayEquals(new double[] {5}, d.row(4));
+
+        String bad = topicWith(List.of("{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":1}",
+                "{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":2.0}"));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> TopicDataLoader.load(client(), bad, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
+        assertEquals("topic '" + bad + "' partition 0 offset 1: field 'label': '2.0' is not 0/1, true/false or 0.0/1.0",
+                e.getMessage());
+    }
+
+    @Test
+    void oneModelIdPerRun() throws Exception {
+        String mixed = topicWith(List.of(
+                "{\"modelId\":\"fraud\",\"features\":{\"a\":1,\"id\":7},\"label\":1}",
+                "{\"modelId\":\"churn\",\"features\":{\"a\":2,\"id\":8},\"label\":0}",
+                "{\"modelId\":\"fraud\",\"features\":{\"a\":3,\"id\":9},\"label\":0}"));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> TopicDataLoader.load(client(), mixed, null, ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
+        assertEquals("topic '" + mixed + "': events for more than one model id (fraud, churn); train one of them with"
+                + " --model-id", e.getMessage());
+
+        TopicDataLoader.Result fraud = TopicDataLoader.load(client(), mixed, "fraud",
+                ColumnSelection.allBut(List.of("id")), Duration.ofSeconds(30), n -> { });
+        assertEquals("fraud", fraud.modelId());
+        assertEquals(List.of("a"), fraud.data().featureNames());
+        assertEquals(2, fraud.data().rows());
+        assertEquals(1, fraud.recordsSkipped());
+
+        // One model id on the topic: it names the model (not the topic).
+        Dataset source = SyntheticData.overlappingClusters(100, 6);
+        List<String> values = new java.util.ArrayList<>();
+        for (int i = 0; i < source.rows(); i++) {
+            values.add("{\"modelId\":\"clusters\",\"features\":{\"x1\":" + source.value(i, 0) + ",\"x2\":"
+                    + source.value(i, 1) + "},\"label\":" + (int) source.label(i) + "}");
+        }
+        String single = topicWith(values);
+        Path out = dir.resolve("single.json");
+        CliRunner.Run run = CliRunner.run("train", "--data-topic", single, "--bootstrap-servers", kafka.bootstrapServers(),
+                "--quiet", "--out", out.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("clusters", ModelJson.fromBytes(Files.readAllBytes(out)).modelId());
     }
 }
