@@ -58,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PassKernels.warmUpInBackground();
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threads = threadCounts != null ? threadCounts : (cores > 1 ? List.of(1, cores) : List.of(1));
         out.printf(Locale.ROOT, "machine: %d cores, Java %s (%s), max heap %d MiB%n", cores,
@@ -65,16 +66,28 @@ final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().maxMemory() >> 20);
         Dataset data = SyntheticData.logistic(rows, features, seed);
         double megabytes = data.bytes() / 1e6;
-        out.printf(Locale.ROOT, "data: %,d rows x %d features = %.0f MB per pass%n%n", rows, features, megabytes);
+        out.printf(Locale.ROOT, "data: %,d rows x %d features = %.0f MB per pass%n", rows, features, megabytes);
+        PassKernels.awaitWarmUp(60_000);
+        String reason = PassKernels.fallbackReason();
+        out.printf(Locale.ROOT, "pass kernel: %s%s%n%n", PassKernels.current().description(), reason != null
+                ? " (" + reason + ")" : PassKernels.warm() ? "" : " (the SIMD kernel did not get faster in time)");
 
         out.printf(Locale.ROOT, "%-34s %8s %12s %10s %14s%n", "configuration", "threads", "ms/pass", "GB/s", "vs bandwidth");
         for (int t : threads) {
             double bandwidth = bandwidthGBs(data, t);
             out.printf(Locale.ROOT, "%-34s %8d %12.2f %10.2f %14s%n", "memory bandwidth (sum, baseline)", t,
                     megabytes / bandwidth, bandwidth, "1.00x");
-            double ms = fusedPassMillis(data, t);
-            double gbs = megabytes / ms;
-            out.printf(Locale.ROOT, "%-34s %8d %12.2f %10.2f %13.2fx%n", "fused loss+gradient pass", t, ms, gbs, gbs / bandwidth);
+            List<Object[]> configurations = new ArrayList<>();
+            configurations.add(new Object[] {"fused loss+gradient pass", PassKernels.current(), true});
+            configurations.add(new Object[] {"gradient only (no loss)", PassKernels.current(), false});
+            if (PassKernels.current() != PassKernels.SCALAR) {
+                configurations.add(new Object[] {"fused pass, scalar kernel", PassKernels.SCALAR, true});
+            }
+            for (Object[] c : configurations) {
+                double ms = passMillis(data, t, (PassKernel) c[1], (Boolean) c[2]);
+                double gbs = megabytes / ms;
+                out.printf(Locale.ROOT, "%-34s %8d %12.2f %10.2f %13.2fx%n", c[0], t, ms, gbs, gbs / bandwidth);
+            }
             out.flush();
         }
         if (!skipConvergence) {
@@ -85,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Median milliseconds of one {@link FusedPass#evaluate} after warm-up. */
-    private double fusedPassMillis(Dataset data, int threads) {
+    private double passMillis(Dataset data, int threads, PassKernel kernel, boolean withLoss) {
         double[] theta = new double[data.cols() + 1];
         SplittableRandom random = new SplittableRandom(seed);
         for (int j = 0; j < theta.length; j++) {
@@ -94,13 +107,13 @@ final class BenchCommand implements Callable<Integer> {
         double[] gradient = new double[theta.length];
         double[] times = new double[passes];
         double sink = 0;
-        try (FusedPass pass = new FusedPass(data, threads)) {
+        try (FusedPass pass = new FusedPass(data, null, threads, kernel)) {
             for (int i = 0; i < 5; i++) {
-                sink += pass.evaluate(theta, gradient);
+                sink += pass.evaluate(theta, gradient, withLoss) + gradient[0];
             }
             for (int i = 0; i < passes; i++) {
                 long start = System.nanoTime();
-                sink += pass.evaluate(theta, gradient);
+                sink += pass.evaluate(theta, gradient, withLoss) + gradient[0];
                 times[i] = (System.nanoTime() - start) / 1e6;
             }
         }

@@ -1,6 +1,6 @@
 package io.streamscore.trainer;
 
-import io.streamscore.common.LogisticMath;
+import io.streamscore.common.Standardization;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,33 +12,64 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One pass over the data that computes, for parameters θ = (b, w), the summed log-loss and the summed gradient
- * Σ (σ(z_i) − y_i)·(1, x_i) together, row by row, so the data is read once per iteration.
+ * Σ (σ(z_i) − y_i)·(1, x_i) together, so the data is read once per iteration.
  *
- * <p>Determinism: rows are cut into fixed {@link #CHUNK_ROWS}-row chunks whatever the thread count; each chunk is
- * summed left to right into its own slot and the slots are added in chunk order. So the sums, and every model trained
- * from them, are bit-identical on 1 thread and on many. Each worker accumulates in arrays it allocated itself and
- * writes a chunk's result once, so threads never write the same cache line inside the hot loop.
+ * <p>The pass keeps its own copy of the features (standardized, when a standardization is given) in the layout its
+ * kernel reads fastest: chunks of rows, each stored as 8-row tiles ({@link PassKernel}), so that SIMD registers load
+ * 8 rows' values of one feature with one sequential read. The kernel is the SIMD one where the Vector API is available
+ * and the scalar one otherwise ({@link PassKernels}); both give the same bits.
+ *
+ * <p>Determinism: rows are cut into fixed-size chunks (the size depends only on the number of features) whatever the
+ * thread count; each chunk is summed in a fixed order into its own slot and the slots are added in chunk order. So
+ * the sums, and every model trained from them, are bit-identical on 1 thread and on many. Each worker accumulates in
+ * memory it allocated itself and writes a chunk's result once, so threads never write the same cache line inside the
+ * hot loop.
  */
 final class FusedPass implements AutoCloseable {
-    /** Large enough to amortize the per-chunk overhead, small enough to balance 2–64 cores on 1M rows. */
+    /** The most rows in a chunk: large enough to amortize the per-chunk overhead, small enough to balance 2–64 cores. */
     static final int CHUNK_ROWS = 8192;
+    /** The most values in a chunk, so that very wide data still cuts into several chunks of bounded size. */
+    private static final int CHUNK_VALUES = 1 << 20;
 
-    private final double[] x;
-    private final double[] y;
     private final int rows;
     private final int cols;
+    private final int chunkRows;
     private final int chunks;
+    /** Per chunk: its features in 8-row tiles, and its labels in tile order. */
+    private final double[][] tiles;
+    private final double[][] labels;
     /** Per chunk: [loss, ∂b, ∂w_1 … ∂w_cols]. */
     private final double[][] chunkSums;
     private final ExecutorService pool;
     private final int workers;
+    /** The kernel every pass runs; null for {@link PassKernels#current()}, which turns SIMD once that is warm. */
+    private final PassKernel kernel;
 
     FusedPass(Dataset data, int threads) {
-        this.x = data.features();
-        this.y = data.labels();
+        this(data, null, threads, null);
+    }
+
+    /**
+     * @param standardization applied to every value as the pass copies the data in; null for none
+     */
+    FusedPass(Dataset data, Standardization standardization, int threads) {
+        this(data, standardization, threads, null);
+    }
+
+    /**
+     * @param kernel the kernel for every pass; null to start with the scalar one and turn to SIMD once it is warm
+     */
+    FusedPass(Dataset data, Standardization standardization, int threads, PassKernel kernel) {
+        if (kernel == null) {
+            PassKernels.warmUpInBackground();
+        }
         this.rows = data.rows();
         this.cols = data.cols();
-        this.chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+        this.kernel = kernel;
+        this.chunkRows = chunkRows(cols);
+        this.chunks = (rows + chunkRows - 1) / chunkRows;
+        this.tiles = new double[chunks][];
+        this.labels = new double[chunks][];
         this.chunkSums = new double[chunks][];
         this.workers = Math.max(1, Math.min(threads, chunks));
         this.pool = workers > 1 ? Executors.newFixedThreadPool(workers, r -> {
@@ -46,10 +77,51 @@ final class FusedPass implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }) : null;
+        double[] mean = standardization == null ? null : standardization.mean();
+        double[] std = standardization == null ? null : standardization.std();
+        forEachChunk(c -> copyIn(c, data.features(), data.labels(), mean, std));
+    }
+
+    /** Rows per chunk for data this wide: a multiple of the tile height, at most {@link #CHUNK_ROWS}. */
+    static int chunkRows(int cols) {
+        int byValues = CHUNK_VALUES / cols / PassKernel.TILE * PassKernel.TILE;
+        return Math.max(PassKernel.TILE, Math.min(CHUNK_ROWS, byValues));
     }
 
     int rows() {
         return rows;
+    }
+
+    /** The kernel the next pass runs, for benchmarks. */
+    PassKernel kernel() {
+        return kernel != null ? kernel : PassKernels.current();
+    }
+
+    /** Copies chunk {@code c} of the row-major data into its tiles, standardizing on the way. */
+    private void copyIn(int c, double[] x, double[] y, double[] mean, double[] std) {
+        int from = c * chunkRows;
+        int n = Math.min(rows, from + chunkRows) - from;
+        int padded = (n + PassKernel.TILE - 1) / PassKernel.TILE * PassKernel.TILE;
+        double[] t = new double[padded * cols];
+        double[] l = new double[padded];
+        for (int r = 0; r < n; r++) {
+            int g = r / PassKernel.TILE;
+            int lane = r % PassKernel.TILE;
+            int src = (from + r) * cols;
+            int dst = g * cols * PassKernel.TILE + lane;
+            if (mean == null) {
+                for (int j = 0; j < cols; j++) {
+                    t[dst + j * PassKernel.TILE] = x[src + j];
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    t[dst + j * PassKernel.TILE] = (x[src + j] - mean[j]) / std[j];
+                }
+            }
+            l[r] = y[from + r];
+        }
+        tiles[c] = t;
+        labels[c] = l;
     }
 
     /**
@@ -58,33 +130,21 @@ final class FusedPass implements AutoCloseable {
      * @return Σ log-loss over the rows
      */
     double evaluate(double[] theta, double[] gradient) {
-        if (pool == null) {
-            double[] scratch = new double[cols + 2];
-            for (int c = 0; c < chunks; c++) {
-                chunkSums[c] = sumChunk(c, theta, scratch);
-            }
-        } else {
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> futures = new ArrayList<>(workers);
-            for (int w = 0; w < workers; w++) {
-                futures.add(pool.submit(() -> {
-                    double[] scratch = new double[cols + 2];
-                    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                        chunkSums[c] = sumChunk(c, theta, scratch);
-                    }
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("training interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("a training pass failed", e.getCause());
-                }
-            }
-        }
+        return evaluate(theta, gradient, true);
+    }
+
+    /**
+     * @param withLoss false to skip the loss (about a third of a row's arithmetic) when only the gradient is wanted
+     * @return Σ log-loss over the rows; 0 without the loss
+     */
+    double evaluate(double[] theta, double[] gradient, boolean withLoss) {
+        PassKernel kernel = kernel();
+        forEachChunk((int c, double[] scratch) -> {
+            double[] out = new double[cols + 2];
+            kernel.sumChunk(tiles[c], labels[c], Math.min(chunkRows, rows - c * chunkRows), cols, theta, withLoss,
+                    scratch, out);
+            chunkSums[c] = out;
+        });
         double loss = 0.0;
         java.util.Arrays.fill(gradient, 0.0);
         for (int c = 0; c < chunks; c++) {
@@ -97,85 +157,64 @@ final class FusedPass implements AutoCloseable {
         return loss;
     }
 
-    /**
-     * Sums one chunk into {@code acc} (zeroed here) and returns a copy that the caller may keep. Rows go two at a
-     * time: the two rows' dot products, exponentials and logarithms are independent, so the CPU overlaps their
-     * latencies (measured ~16% faster than one row at a time at 20 features). Chunks have an even row count, so the
-     * pairing, and with it every rounding, is the same whatever the thread count.
-     *
-     * <p>Per row: e = e^(−|z|), u = 1+e; σ(z) − y with σ in {@link LogisticMath#sigmoid}'s stable form (1/u for
-     * z ≥ 0, e/u otherwise) and the loss of {@link LogisticMath#logLossFromLogit}, max(z,0) − y·z + log1p(e), where
-     * log1p(e) = log(u) + (e − (u−1))/u: the second term puts back what rounding u lost (within 1 ulp of
-     * Math.log1p, which is much slower). So a row costs one exp, one log and one division.
-     */
-    private double[] sumChunk(int chunk, double[] theta, double[] acc) {
-        java.util.Arrays.fill(acc, 0.0);
-        final int from = chunk * CHUNK_ROWS;
-        final int to = Math.min(rows, from + CHUNK_ROWS);
-        final int k = cols;
-        final double b = theta[0];
-        double loss = 0.0;
-        double gb = 0.0;
-        int i = from;
-        for (; i + 1 < to; i += 2) {
-            final int oa = i * k;
-            final int ob = oa + k;
-            double a0 = 0.0;
-            double a1 = 0.0;
-            double b0 = 0.0;
-            double b1 = 0.0;
-            int j = 0;
-            for (; j + 1 < k; j += 2) {
-                final double t0 = theta[j + 1];
-                final double t1 = theta[j + 2];
-                a0 += t0 * x[oa + j];
-                a1 += t1 * x[oa + j + 1];
-                b0 += t0 * x[ob + j];
-                b1 += t1 * x[ob + j + 1];
-            }
-            if (j < k) {
-                a0 += theta[j + 1] * x[oa + j];
-                b0 += theta[j + 1] * x[ob + j];
-            }
-            final double za = b + (a0 + a1);
-            final double zb = b + (b0 + b1);
-            final double ya = y[i];
-            final double yb = y[i + 1];
-            final double ea = Math.exp(-Math.abs(za));
-            final double eb = Math.exp(-Math.abs(zb));
-            final double ua = 1.0 + ea;
-            final double ub = 1.0 + eb;
-            final double ia = 1.0 / ua;
-            final double ib = 1.0 / ub;
-            final double ra = (za >= 0 ? ia : ea * ia) - ya;
-            final double rb = (zb >= 0 ? ib : eb * ib) - yb;
-            loss += (Math.max(za, 0.0) - ya * za + (Math.log(ua) + (ea - (ua - 1.0)) * ia))
-                    + (Math.max(zb, 0.0) - yb * zb + (Math.log(ub) + (eb - (ub - 1.0)) * ib));
-            gb += ra + rb;
-            for (int c = 0; c < k; c++) {
-                acc[c + 2] += ra * x[oa + c] + rb * x[ob + c];
+    /** Whether every row lies on its own label's side of the boundary θ with a positive margin. */
+    boolean separates(double[] theta) {
+        for (int c = 0; c < chunks; c++) {
+            double[] t = tiles[c];
+            int n = Math.min(chunkRows, rows - c * chunkRows);
+            for (int r = 0; r < n; r++) {
+                int base = r / PassKernel.TILE * cols * PassKernel.TILE + r % PassKernel.TILE;
+                double z = theta[0];
+                for (int j = 0; j < cols; j++) {
+                    z = z + t[base + j * PassKernel.TILE] * theta[j + 1];
+                }
+                double margin = labels[c][r] == 1.0 ? z : -z;
+                if (!(margin > 0)) {
+                    return false;
+                }
             }
         }
-        if (i < to) {
-            final int oa = i * k;
-            double a0 = 0.0;
-            for (int j = 0; j < k; j++) {
-                a0 += theta[j + 1] * x[oa + j];
+        return true;
+    }
+
+    /** Work on one chunk with the calling worker's own scratch memory. */
+    private interface ChunkTask {
+        void run(int chunk, double[] scratch);
+    }
+
+    private void forEachChunk(java.util.function.IntConsumer task) {
+        forEachChunk((c, scratch) -> task.accept(c));
+    }
+
+    /** Runs the task on every chunk, spread over the workers; returns when all are done. */
+    private void forEachChunk(ChunkTask task) {
+        if (pool == null) {
+            double[] scratch = new double[PassKernel.scratchSize(cols)];
+            for (int c = 0; c < chunks; c++) {
+                task.run(c, scratch);
             }
-            final double za = b + a0;
-            final double ea = Math.exp(-Math.abs(za));
-            final double ua = 1.0 + ea;
-            final double ia = 1.0 / ua;
-            final double ra = (za >= 0 ? ia : ea * ia) - y[i];
-            loss += Math.max(za, 0.0) - y[i] * za + (Math.log(ua) + (ea - (ua - 1.0)) * ia);
-            gb += ra;
-            for (int c = 0; c < k; c++) {
-                acc[c + 2] += ra * x[oa + c];
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            futures.add(pool.submit(() -> {
+                double[] scratch = new double[PassKernel.scratchSize(cols)];
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    task.run(c, scratch);
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("training interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a training pass failed", e.getCause());
             }
         }
-        acc[0] = loss;
-        acc[1] = gb;
-        return acc.clone();
     }
 
     @Override

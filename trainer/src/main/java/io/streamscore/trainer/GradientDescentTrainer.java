@@ -55,7 +55,6 @@ public final class GradientDescentTrainer {
             LOG.warn(msg);
         }
         Standardization standardization = options.standardize() ? standardization(train, warnings) : null;
-        Dataset fitted = standardization == null ? train : standardized(train, standardization);
         int k = train.cols();
         int m = train.rows();
 
@@ -66,7 +65,8 @@ public final class GradientDescentTrainer {
         StoppingRule rule = new StoppingRule(options.tolerance(), options.gradientTolerance());
         StopReason stop;
         double[] eta = {options.learningRate()};
-        try (FusedPass pass = new FusedPass(fitted, options.threads())) {
+        boolean separable;
+        try (FusedPass pass = new FusedPass(train, standardization, options.threads())) {
             Objective f = (th, g) -> {
                 passes[0]++;
                 return objective(pass.evaluate(th, g), g, th, m, options.l2());
@@ -81,6 +81,7 @@ public final class GradientDescentTrainer {
                 case GD -> gradientDescent(f, theta, gradient, f0, log, rule, eta, warnings);
                 case LBFGS -> Lbfgs.minimize(f, theta, gradient, f0, rule, log);
             };
+            separable = options.l2() == 0 && pass.separates(theta);
         }
         int iterations = log.iterations();
         // Both solvers leave the gradient at the final θ in `gradient`.
@@ -98,7 +99,6 @@ public final class GradientDescentTrainer {
         }
 
         double[] finalTheta = theta;
-        boolean separable = options.l2() == 0 && isSeparable(fitted, finalTheta);
         if (separable) {
             int from = Math.max(0, iterations - Math.max(1, iterations / 10));
             warnings.add(String.format("the training data is linearly separable: without a penalty the loss falls toward 0"
@@ -251,23 +251,6 @@ public final class GradientDescentTrainer {
                 new ModelMetadata(clock.instant(), options.asParameters(), metrics));
     }
 
-    /** Every row on the right side of the boundary with a positive margin: the MLE does not exist. */
-    private static boolean isSeparable(Dataset data, double[] theta) {
-        int k = data.cols();
-        double[] x = data.features();
-        for (int i = 0; i < data.rows(); i++) {
-            double z = theta[0];
-            for (int j = 0; j < k; j++) {
-                z += theta[j + 1] * x[i * k + j];
-            }
-            double margin = data.label(i) == 1.0 ? z : -z;
-            if (!(margin > 0)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Training means and population stds. A constant column gets std 1 (as scikit-learn's StandardScaler does), and
      * "constant" includes a column whose std is within the rounding error of computing it: 0.1 repeated has a
@@ -313,18 +296,5 @@ public final class GradientDescentTrainer {
         double eps = Math.ulp(1.0);
         double drift = m * eps * mean;
         return variance <= m * eps * variance + drift * drift;
-    }
-
-    private static Dataset standardized(Dataset data, Standardization s) {
-        int k = data.cols();
-        double[] mean = s.mean();
-        double[] std = s.std();
-        double[] x = data.features().clone();
-        for (int i = 0; i < data.rows(); i++) {
-            for (int j = 0; j < k; j++) {
-                x[i * k + j] = (x[i * k + j] - mean[j]) / std[j];
-            }
-        }
-        return new Dataset(data.featureNames(), x, data.labels(), data.source());
     }
 }

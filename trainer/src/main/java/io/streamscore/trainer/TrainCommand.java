@@ -142,6 +142,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // The JIT compiles the SIMD kernel on the side while the data loads.
+        PassKernels.warmUpInBackground();
         TrainingOptions options;
         ColumnSelection columns;
         try {

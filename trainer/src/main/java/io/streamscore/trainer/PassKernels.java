@@ -1,0 +1,175 @@
+package io.streamscore.trainer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.SplittableRandom;
+
+/**
+ * Picks the pass kernel once, when this class loads: the SIMD {@link VectorKernel} when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector} (and the platform has SIMD registers of 2 lanes or more), else the
+ * {@link ScalarKernel}. The choice changes speed only: both compute the same sums bit for bit, which is checked here on
+ * a probe before the SIMD kernel is used. {@code -Dstreamscore.trainer.simd=false} forces the scalar kernel.
+ *
+ * <p>Warm-up: until the JIT has compiled it, Vector API code runs a hundred times slower than scalar code (every
+ * vector becomes a heap object), and compiling it takes a second or so. So passes run the scalar kernel while a
+ * background thread exercises the SIMD kernel on a small slice, and switch to it once it measures faster there. The
+ * switch cannot change a result, since both kernels give the same bits. {@link #warmUpInBackground} starts that early,
+ * e.g. while the data is still loading.
+ */
+final class PassKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(PassKernels.class);
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final ScalarKernel SCALAR = new ScalarKernel();
+    /** Why the scalar kernel was chosen (set while {@link #BEST} is chosen, so declared before it). */
+    private static String fallbackReason;
+    /** The fastest kernel here, once warm. */
+    static final PassKernel BEST = select();
+    /** Rounds of the warm-up in which the SIMD kernel must beat the scalar one, in a row, before passes switch. */
+    private static final int FASTER_ROUNDS = 5;
+    /** After this long the warm-up gives up and passes stay scalar (a JIT that never compiles the SIMD code well). */
+    private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
+    private static volatile boolean warm = BEST == SCALAR;
+    private static Thread warmer;
+
+    private PassKernels() {
+    }
+
+    private static PassKernel select() {
+        if (!Boolean.parseBoolean(System.getProperty("streamscore.trainer.simd", "true"))) {
+            return scalar("-Dstreamscore.trainer.simd=false");
+        }
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            return scalar("the JVM was started without --add-modules " + VECTOR_MODULE);
+        }
+        PassKernel vector;
+        try {
+            vector = vectorKernel();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return scalar("the Vector API did not load: " + e);
+        }
+        if (vector == null) {
+            return scalar("this platform has no SIMD registers of 2 lanes or more");
+        }
+        if (!agree(vector, SCALAR)) {
+            return scalar("the SIMD kernel's sums differ from the scalar kernel's on this platform");
+        }
+        LOG.debug("training pass kernel: {}", vector.description());
+        return vector;
+    }
+
+    /** The SIMD kernel, loaded by name so that this class never links against the Vector API itself. */
+    static PassKernel vectorKernel() throws ReflectiveOperationException {
+        Class<?> c = Class.forName("io.streamscore.trainer.VectorKernel");
+        if (!(Boolean) c.getDeclaredMethod("usable").invoke(null)) {
+            return null;
+        }
+        return (PassKernel) c.getDeclaredConstructor().newInstance();
+    }
+
+    private static PassKernel scalar(String reason) {
+        fallbackReason = reason;
+        LOG.debug("training pass kernel: scalar ({})", reason);
+        return SCALAR;
+    }
+
+    /** The kernel for a pass starting now: {@link #BEST} once it is warm, the scalar kernel until then. */
+    static PassKernel current() {
+        return warm ? BEST : SCALAR;
+    }
+
+    /** Whether passes run {@link #BEST} now. */
+    static boolean warm() {
+        return warm;
+    }
+
+    /** Starts warming the SIMD kernel on a background thread, unless that is done or under way. */
+    static synchronized void warmUpInBackground() {
+        if (warm || warmer != null) {
+            return;
+        }
+        warmer = new Thread(PassKernels::warmUp, "trainer-simd-warm-up");
+        warmer.setDaemon(true);
+        warmer.start();
+    }
+
+    /** Waits (at most {@code millis}) for the warm-up to end; for benchmarks that time warm passes only. */
+    static void awaitWarmUp(long millis) throws InterruptedException {
+        warmUpInBackground();
+        Thread t;
+        synchronized (PassKernels.class) {
+            t = warmer;
+        }
+        if (t != null) {
+            t.join(millis);
+        }
+    }
+
+    /**
+     * Alternates the two kernels on a small chunk (with a partial tile and both with and without the loss, so the
+     * compiled code has seen every path real chunks take) until the SIMD kernel is the faster one several rounds in
+     * a row.
+     */
+    private static void warmUp() {
+        int k = 8;
+        int rows = 5 * PassKernel.BLOCK_ROWS + 5;
+        double[][] chunk = probeChunk(rows, k, 40, 7);
+        double[] theta = {0.1, 0.5, -0.25, 0.125, 1, -1, 0.3, 0.2, -0.1};
+        double[] scratch = new double[PassKernel.scratchSize(k)];
+        double[] out = new double[k + 2];
+        long start = System.nanoTime();
+        int faster = 0;
+        for (int round = 0; System.nanoTime() - start < WARM_UP_LIMIT_NANOS; round++) {
+            boolean withLoss = round % 4 != 3;
+            long t0 = System.nanoTime();
+            BEST.sumChunk(chunk[0], chunk[1], rows, k, theta, withLoss, scratch, out);
+            long t1 = System.nanoTime();
+            SCALAR.sumChunk(chunk[0], chunk[1], rows, k, theta, withLoss, scratch, out);
+            long t2 = System.nanoTime();
+            faster = t1 - t0 < t2 - t1 ? faster + 1 : 0;
+            if (faster >= FASTER_ROUNDS && round >= 100) {
+                LOG.debug("SIMD kernel warm after {} rounds, {} ms", round, (System.nanoTime() - start) / 1_000_000);
+                warm = true;
+                return;
+            }
+        }
+        LOG.debug("SIMD kernel not faster than the scalar one after {} s; passes stay scalar",
+                WARM_UP_LIMIT_NANOS / 1_000_000_000L);
+    }
+
+    /** Why the SIMD kernel is not in use, or null when it is. */
+    static String fallbackReason() {
+        return BEST == SCALAR ? fallbackReason : null;
+    }
+
+    /** Whether two kernels give identical sums on a small random chunk with a partial last tile. */
+    static boolean agree(PassKernel a, PassKernel b) {
+        int k = 5;
+        int rows = 3 * PassKernel.TILE + 3;
+        // Wide logits, both signs, some beyond the exponential's floor.
+        double[][] chunk = probeChunk(rows, k, 300, 1);
+        double[] theta = {0.3, 1.0, -0.5, 0.01, 2.5, -1.25};
+        double[] scratch = new double[PassKernel.scratchSize(k)];
+        double[] outA = new double[k + 2];
+        double[] outB = new double[k + 2];
+        a.sumChunk(chunk[0], chunk[1], rows, k, theta, true, scratch, outA);
+        b.sumChunk(chunk[0], chunk[1], rows, k, theta, true, scratch, outB);
+        return java.util.Arrays.equals(outA, outB);
+    }
+
+    /** Tiles and labels of a random chunk, features uniform in (−scale, scale). */
+    private static double[][] probeChunk(int rows, int k, double scale, long seed) {
+        int padded = (rows + PassKernel.TILE - 1) / PassKernel.TILE * PassKernel.TILE;
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] tiles = new double[padded * k];
+        double[] y = new double[padded];
+        for (int row = 0; row < rows; row++) {
+            y[row] = random.nextBoolean() ? 1 : 0;
+            for (int j = 0; j < k; j++) {
+                tiles[(row / PassKernel.TILE * k + j) * PassKernel.TILE + row % PassKernel.TILE]
+                        = random.nextDouble(-scale, scale);
+            }
+        }
+        return new double[][] {tiles, y};
+    }
+}
