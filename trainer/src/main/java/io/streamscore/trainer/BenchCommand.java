@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PassKernels.warmUpInBackground();
+        WarmUp.startInBackground();
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threads = threadCounts != null ? threadCounts : (cores > 1 ? List.of(1, cores) : List.of(1));
         out.printf(Locale.ROOT, "machine: %d cores, Java %s (%s), max heap %d MiB%n", cores,
@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
         Dataset data = SyntheticData.logistic(rows, features, seed);
         double megabytes = data.bytes() / 1e6;
         out.printf(Locale.ROOT, "data: %,d rows x %d features = %.0f MB per pass%n", rows, features, megabytes);
-        PassKernels.awaitWarmUp(60_000);
+        WarmUp.await(60_000);
         String reason = PassKernels.fallbackReason();
         out.printf(Locale.ROOT, "pass kernel: %s%s%n%n", PassKernels.current().description(), reason != null
                 ? " (" + reason + ")" : PassKernels.warm() ? "" : " (the SIMD kernel did not get faster in time)");

@@ -63,17 +63,33 @@ public record ClassificationMetrics(long rows, double logLoss, long truePositive
         return m;
     }
 
-    /** Scores every row of {@code data} with {@code model} (raw features; the model standardizes itself). */
+    /** Rows per block of the scoring: blocks run on all cores and their losses are added in block order. */
+    private static final int SCORING_BLOCK = 1 << 16;
+
+    /**
+     * Scores every row of {@code data} with {@code model} (raw features; the model standardizes itself), as the scorer
+     * would. The result does not depend on the number of cores: fixed blocks, losses added in block order.
+     */
     public static ClassificationMetrics evaluate(LogisticModel model, Dataset data) {
         double[] p = new double[data.rows()];
-        double[] row = new double[data.cols()];
         double[] x = data.features();
+        int k = data.cols();
+        int blocks = (p.length + SCORING_BLOCK - 1) / SCORING_BLOCK;
+        double[] blockLoss = new double[blocks];
+        java.util.stream.IntStream.range(0, blocks).parallel().forEach(b -> {
+            double[] row = new double[k];
+            double loss = 0.0;
+            for (int i = b * SCORING_BLOCK; i < Math.min(p.length, (b + 1) * SCORING_BLOCK); i++) {
+                System.arraycopy(x, i * k, row, 0, k);
+                double z = model.logit(row);
+                p[i] = LogisticMath.sigmoid(z);
+                loss += LogisticMath.logLossFromLogit(data.label(i), z);
+            }
+            blockLoss[b] = loss;
+        });
         double loss = 0.0;
-        for (int i = 0; i < p.length; i++) {
-            System.arraycopy(x, i * row.length, row, 0, row.length);
-            double z = model.logit(row);
-            p[i] = LogisticMath.sigmoid(z);
-            loss += LogisticMath.logLossFromLogit(data.label(i), z);
+        for (double l : blockLoss) {
+            loss += l;
         }
         return of(p, data.labels(), model.threshold(), loss / p.length);
     }
@@ -110,8 +126,9 @@ public record ClassificationMetrics(long rows, double logLoss, long truePositive
                 }
             }
         }
-        Arrays.sort(pos);
-        Arrays.sort(neg);
+        // Sorted doubles are the same array whatever the algorithm, so sorting on several cores changes nothing else.
+        Arrays.parallelSort(pos);
+        Arrays.parallelSort(neg);
         return new ClassificationMetrics(labels.length, logLoss, tp, fp, tn, fn, auc(pos, neg), RocCurve.of(pos, neg));
     }
 

@@ -61,7 +61,7 @@ final class FusedPass implements AutoCloseable {
      */
     FusedPass(Dataset data, Standardization standardization, int threads, PassKernel kernel) {
         if (kernel == null) {
-            PassKernels.warmUpInBackground();
+            WarmUp.startInBackground();
         }
         this.rows = data.rows();
         this.cols = data.cols();

@@ -46,6 +46,7 @@ public final class GradientDescentTrainer {
      * @param modelId the id the model is stored and scored under
      */
     public TrainingResult train(Dataset train, Dataset holdout, String modelId) {
+        long started = System.nanoTime();
         List<String> warnings = new ArrayList<>();
         for (String column : train.identifierLikeColumns()) {
             String msg = "feature '" + column + "' holds a different whole number in every one of the " + train.rows()
@@ -66,7 +67,10 @@ public final class GradientDescentTrainer {
         StopReason stop;
         double[] eta = {options.learningRate()};
         boolean separable;
+        long prepared;
+        long optimized;
         try (FusedPass pass = new FusedPass(train, standardization, options.threads())) {
+            prepared = System.nanoTime();
             Objective f = (th, g) -> {
                 passes[0]++;
                 return objective(pass.evaluate(th, g), g, th, m, options.l2());
@@ -81,6 +85,7 @@ public final class GradientDescentTrainer {
                 case GD -> gradientDescent(f, theta, gradient, f0, log, rule, eta, warnings);
                 case LBFGS -> Lbfgs.minimize(f, theta, gradient, f0, rule, log);
             };
+            optimized = System.nanoTime();
             separable = options.l2() == 0 && pass.separates(theta);
         }
         int iterations = log.iterations();
@@ -131,8 +136,10 @@ public final class GradientDescentTrainer {
                         Map.of()), log.objectiveAt(it)));
             }
         }
+        TrainingResult.Timings timings = new TrainingResult.Timings((prepared - started) / 1e9,
+                (optimized - prepared) / 1e9, (System.nanoTime() - optimized) / 1e9);
         return new TrainingResult(model, log.objectiveHistory(), iterations, stop, gradientNorm, snapshots,
-                warnings, separable, trainMetrics, holdoutMetrics);
+                warnings, separable, trainMetrics, holdoutMetrics, timings);
     }
 
     /**

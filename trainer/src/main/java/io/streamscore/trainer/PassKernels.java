@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * <p>Warm-up: until the JIT has compiled it, Vector API code runs a hundred times slower than scalar code (every
  * vector becomes a heap object), and compiling it takes a second or so. So passes run the scalar kernel while a
  * background thread exercises the SIMD kernel on a small slice, and switch to it once it measures faster there. The
- * switch cannot change a result, since both kernels give the same bits. {@link #warmUpInBackground} starts that early,
- * e.g. while the data is still loading.
+ * switch cannot change a result, since both kernels give the same bits. {@link WarmUp} runs that race, early if it can
+ * (while the data is still loading).
  */
 final class PassKernels {
     private static final Logger LOG = LoggerFactory.getLogger(PassKernels.class);
@@ -27,10 +27,7 @@ final class PassKernels {
     static final PassKernel BEST = select();
     /** Rounds of the warm-up in which the SIMD kernel must beat the scalar one, in a row, before passes switch. */
     private static final int FASTER_ROUNDS = 5;
-    /** After this long the warm-up gives up and passes stay scalar (a JIT that never compiles the SIMD code well). */
-    private static final long WARM_UP_LIMIT_NANOS = 30_000_000_000L;
     private static volatile boolean warm = BEST == SCALAR;
-    private static Thread warmer;
 
     private PassKernels() {
     }
@@ -83,58 +80,40 @@ final class PassKernels {
         return warm;
     }
 
-    /** Starts warming the SIMD kernel on a background thread, unless that is done or under way. */
-    static synchronized void warmUpInBackground() {
-        if (warm || warmer != null) {
-            return;
-        }
-        warmer = new Thread(PassKernels::warmUp, "trainer-simd-warm-up");
-        warmer.setDaemon(true);
-        warmer.start();
-    }
-
-    /** Waits (at most {@code millis}) for the warm-up to end; for benchmarks that time warm passes only. */
-    static void awaitWarmUp(long millis) throws InterruptedException {
-        warmUpInBackground();
-        Thread t;
-        synchronized (PassKernels.class) {
-            t = warmer;
-        }
-        if (t != null) {
-            t.join(millis);
-        }
-    }
-
     /**
-     * Alternates the two kernels on a small chunk (with a partial tile and both with and without the loss, so the
-     * compiled code has seen every path real chunks take) until the SIMD kernel is the faster one several rounds in
-     * a row.
+     * One round of the race that decides when passes turn to the SIMD kernel: both kernels on a small chunk (with a
+     * partial tile, with and without the loss, so the compiled code has seen every path real chunks take). Once the
+     * SIMD kernel has been the faster one several rounds in a row, passes use it.
      */
-    private static void warmUp() {
-        int k = 8;
-        int rows = 5 * PassKernel.BLOCK_ROWS + 5;
-        double[][] chunk = probeChunk(rows, k, 40, 7);
-        double[] theta = {0.1, 0.5, -0.25, 0.125, 1, -1, 0.3, 0.2, -0.1};
-        double[] scratch = new double[PassKernel.scratchSize(k)];
-        double[] out = new double[k + 2];
-        long start = System.nanoTime();
-        int faster = 0;
-        for (int round = 0; System.nanoTime() - start < WARM_UP_LIMIT_NANOS; round++) {
-            boolean withLoss = round % 4 != 3;
+    static final class Race {
+        private static final int K = 8;
+        private static final int ROWS = 5 * PassKernel.BLOCK_ROWS + 5;
+        private final double[][] chunk = probeChunk(ROWS, K, 40, 7);
+        private final double[] theta = {0.1, 0.5, -0.25, 0.125, 1, -1, 0.3, 0.2, -0.1};
+        private final double[] scratch = new double[PassKernel.scratchSize(K)];
+        private final double[] out = new double[K + 2];
+        private int rounds;
+        private int faster;
+
+        /** Runs one round; returns whether the race is decided (passes run SIMD, or there is no SIMD kernel). */
+        boolean round() {
+            boolean withLoss = rounds % 4 != 3;
             long t0 = System.nanoTime();
-            BEST.sumChunk(chunk[0], chunk[1], rows, k, theta, withLoss, scratch, out);
+            BEST.sumChunk(chunk[0], chunk[1], ROWS, K, theta, withLoss, scratch, out);
             long t1 = System.nanoTime();
-            SCALAR.sumChunk(chunk[0], chunk[1], rows, k, theta, withLoss, scratch, out);
+            SCALAR.sumChunk(chunk[0], chunk[1], ROWS, K, theta, withLoss, scratch, out);
             long t2 = System.nanoTime();
-            faster = t1 - t0 < t2 - t1 ? faster + 1 : 0;
-            if (faster >= FASTER_ROUNDS && round >= 100) {
-                LOG.debug("SIMD kernel warm after {} rounds, {} ms", round, (System.nanoTime() - start) / 1_000_000);
-                warm = true;
-                return;
+            rounds++;
+            if (warm) {
+                return true;
             }
+            faster = t1 - t0 < t2 - t1 ? faster + 1 : 0;
+            if (faster >= FASTER_ROUNDS && rounds >= 100) {
+                LOG.debug("SIMD kernel faster than the scalar one after {} rounds", rounds);
+                warm = true;
+            }
+            return warm;
         }
-        LOG.debug("SIMD kernel not faster than the scalar one after {} s; passes stay scalar",
-                WARM_UP_LIMIT_NANOS / 1_000_000_000L);
     }
 
     /** Why the SIMD kernel is not in use, or null when it is. */

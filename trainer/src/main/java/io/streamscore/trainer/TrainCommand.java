@@ -142,8 +142,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // The JIT compiles the SIMD kernel on the side while the data loads.
-        PassKernels.warmUpInBackground();
+        // The JIT compiles the training code on the side while the data loads.
+        WarmUp.startInBackground();
         TrainingOptions options;
         ColumnSelection columns;
         try {
@@ -190,10 +190,17 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         double passes = result.model().metadata().metrics().get("training").get("passesOverData");
-        out.printf(Locale.ROOT, "stopped after %d iterations, %.0f passes over the data (%.2f s, %.2f ms/pass): %s%n",
-                result.iterations(), passes, seconds, 1000 * seconds / Math.max(1, passes), result.stopReason().description());
+        TrainingResult.Timings t = result.timings();
+        out.printf(Locale.ROOT, "stopped after %d iterations, %.0f passes over the data in %.2f s (%.2f ms/pass; %.2f s"
+                        + " in all with %.2f s preparing the data and %.2f s of metrics): %s%n", result.iterations(), passes,
+                t.optimization(), 1000 * t.optimization() / Math.max(1, passes), seconds, t.preparation(), t.evaluation(),
+                result.stopReason().description());
         out.printf(Locale.ROOT, "final loss %.10g, gradient norm %.3g (largest |dL/dθ|; --gradient-tolerance %.3g)%n",
                 result.finalObjective(), result.gradientNorm(), options.gradientTolerance());
+        String fallback = PassKernels.fallbackReason();
+        out.println("pass kernel: " + (fallback != null ? "scalar (" + fallback + "; with it, passes run on SIMD registers)"
+                : PassKernels.warm() ? PassKernels.BEST.description()
+                : "scalar (the SIMD kernel was still being compiled)"));
         for (String warning : result.warnings()) {
             out.println("warning: " + warning);
         }

@@ -19,10 +19,12 @@ import java.util.List;
  *                         finite optimum
  * @param trainMetrics     metrics on the training data
  * @param holdoutMetrics   metrics on the holdout or test data; null when there was none
+ * @param timings          where the time went (not part of the model, which must not depend on it)
  */
 public record TrainingResult(LogisticModel model, double[] objectiveHistory, int iterations, StopReason stopReason,
                              double gradientNorm, List<Snapshot> snapshots, List<String> warnings, boolean separable,
-                             ClassificationMetrics trainMetrics, ClassificationMetrics holdoutMetrics) {
+                             ClassificationMetrics trainMetrics, ClassificationMetrics holdoutMetrics,
+                             Timings timings) {
 
     public TrainingResult {
         objectiveHistory = objectiveHistory.clone();
@@ -38,11 +40,24 @@ public record TrainingResult(LogisticModel model, double[] objectiveHistory, int
     /** The same run with another model, e.g. the published one with its version. */
     public TrainingResult withModel(LogisticModel published) {
         return new TrainingResult(published, objectiveHistory, iterations, stopReason, gradientNorm, snapshots, warnings,
-                separable, trainMetrics, holdoutMetrics);
+                separable, trainMetrics, holdoutMetrics, timings);
     }
 
     public double finalObjective() {
         return objectiveHistory[objectiveHistory.length - 1];
+    }
+
+    /**
+     * Seconds spent in the three stages of a run.
+     *
+     * @param preparation  checks, standardization and the pass's copy of the data
+     * @param optimization the solver: every pass over the data
+     * @param evaluation   the separability check, the metrics and the model
+     */
+    public record Timings(double preparation, double optimization, double evaluation) {
+        public double total() {
+            return preparation + optimization + evaluation;
+        }
     }
 
     /** The model as it stood after {@code iteration} iterations. */
