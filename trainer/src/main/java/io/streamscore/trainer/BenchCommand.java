@@ -1,5 +1,15 @@
 package io.streamscore.trainer;
 
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.optim.FusedPass;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.optim.PassKernel;
+import io.streamscore.trainer.optim.PassKernels;
+import io.streamscore.trainer.optim.Solver;
+import io.streamscore.trainer.optim.TrainingOptions;
+import io.streamscore.trainer.optim.TrainingResult;
+import io.streamscore.trainer.optim.WarmUp;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -191,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
             TrainingOptions options = base.withSolver(solver).withIterations(solver == Solver.GD ? 20_000 : 2_000);
             long[] at = new long[options.iterations() + 1];
             long start = System.nanoTime();
-            TrainingResult result = new GradientDescentTrainer(options, Clock.systemUTC(),
+            TrainingResult result = new LogisticRegressionTrainer(options, Clock.systemUTC(),
                     (iteration, max, objective) -> at[iteration] = System.nanoTime()).train(data, null, "bench");
             runs.add(new Run(solver, result, at, start));
         }

@@ -1,10 +1,23 @@
 package io.streamscore.trainer;
 
 import io.streamscore.common.ModelJson;
+import io.streamscore.trainer.cli.MetricsTable;
+import io.streamscore.trainer.cli.ProgressBar;
+import io.streamscore.trainer.data.ColumnSelection;
+import io.streamscore.trainer.data.CsvDataLoader;
+import io.streamscore.trainer.data.DataFormatException;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.data.TopicDataLoader;
+import io.streamscore.trainer.eval.report.TrainingReport;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import io.streamscore.trainer.kafka.PublishOptions;
-import io.streamscore.trainer.kafka.TopicDataLoader;
-import io.streamscore.trainer.report.TrainingReport;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.optim.PassKernels;
+import io.streamscore.trainer.optim.ProgressListener;
+import io.streamscore.trainer.optim.Solver;
+import io.streamscore.trainer.optim.TrainingOptions;
+import io.streamscore.trainer.optim.TrainingResult;
+import io.streamscore.trainer.optim.WarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -182,7 +195,7 @@ final class TrainCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, !quiet && System.console() != null, System::nanoTime);
         ProgressListener progress = quiet ? ProgressListener.NONE : bar;
         long start = System.nanoTime();
-        TrainingResult result = new GradientDescentTrainer(options, clock, progress)
+        TrainingResult result = new LogisticRegressionTrainer(options, clock, progress)
                 .train(train, evaluation, modelId != null ? modelId : topicModelId != null ? topicModelId : defaultModelId(data));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!quiet) {

@@ -4,7 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.trainer.CliRunner;
-import io.streamscore.trainer.SyntheticData;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
