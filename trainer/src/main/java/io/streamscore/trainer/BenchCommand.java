@@ -5,6 +5,7 @@ import io.streamscore.trainer.optim.FusedPass;
 import io.streamscore.trainer.optim.LogisticRegressionTrainer;
 import io.streamscore.trainer.optim.PassKernel;
 import io.streamscore.trainer.optim.PassKernels;
+import io.streamscore.trainer.optim.ProgressListener;
 import io.streamscore.trainer.optim.Solver;
 import io.streamscore.trainer.optim.TrainingOptions;
 import io.streamscore.trainer.optim.TrainingResult;
@@ -33,9 +34,12 @@ import java.util.concurrent.Future;
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Measure the trainer's speed on generated data.", "",
                 "Seconds per iteration and bytes per second of the fused gradient pass on 1 core and on",
-                "all cores, next to the machine's memory bandwidth measured in the same run (a plain sum",
-                "over the same array); then the iterations and time each solver needs to get within 1e-6",
-                "of the converged loss with default settings.", "",
+                "all cores (SIMD kernel, gradient only, scalar kernel), next to the machine's memory",
+                "bandwidth measured in the same run (a plain sum over the same array); then the iterations",
+                "and time each solver needs to get within 1e-6 of the converged loss with default settings,",
+                "and three L-BFGS runs set up as scikit-learn's LogisticRegression(C=1) (trainer/bench/",
+                "sklearn_baseline.py times scikit-learn on the same data: generate --kind wide --seed 1).",
+                "Start java with --add-modules jdk.incubator.vector for the SIMD kernel.", "",
                 "Examples:",
                 "  bench",
                 "  bench --rows 200000 --features 100",
@@ -221,6 +225,25 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-8s %24s %11.2fs %12.0f %18.2e%n", r.solver.name().toLowerCase(Locale.ROOT),
                     reached ? Integer.toString(within) : "not reached", within == 0 ? 0.0 : (r.at[within] - r.start) / 1e9,
                     passes, history[history.length - 1] - converged);
+        }
+
+        // The run scikit-learn's LogisticRegression(solver="lbfgs", C=1) makes on the same data: λ = 1/m, stopped when
+        // every gradient component is within its default tol (trainer/bench/sklearn_baseline.py times that one).
+        out.println();
+        out.printf(Locale.ROOT, "lbfgs as scikit-learn's LogisticRegression(C=1): --standardize --l2 1/m, default stopping"
+                + " (--gradient-tolerance %s), %d threads%n", TrainingOptions.DEFAULT_GRADIENT_TOLERANCE, cores);
+        out.printf(Locale.ROOT, "%-10s %10s %8s %12s %12s %12s %16s %12s%n", "run", "iterations", "passes", "optimizing",
+                "preparing", "metrics", "final loss", "gradient");
+        TrainingOptions sklearnLike = TrainingOptions.defaults().withStandardize(true).withL2(1.0 / data.rows())
+                .withSolver(Solver.LBFGS).withThreads(cores);
+        for (int run = 1; run <= 3; run++) {
+            TrainingResult r = new LogisticRegressionTrainer(sklearnLike, Clock.systemUTC(), ProgressListener.NONE)
+                    .train(data, null, "bench");
+            TrainingResult.Timings t = r.timings();
+            out.printf(Locale.ROOT, "%-10s %10d %8.0f %11.3fs %11.3fs %11.3fs %16.10f %12.3g%n", "run " + run,
+                    r.iterations(), r.model().metadata().metrics().get("training").get("passesOverData"),
+                    t.optimization(), t.preparation(), t.evaluation(), r.finalObjective(), r.gradientNorm());
+            out.flush();
         }
     }
 
