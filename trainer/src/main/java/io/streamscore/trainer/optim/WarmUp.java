@@ -58,7 +58,9 @@ public final class WarmUp {
             boolean decided = false;
             int prepared = 0;
             while (!(decided && prepared >= PREPARATION_ROUNDS) && System.nanoTime() - start < LIMIT_NANOS) {
-                decided = race.round();
+                if (!decided) {
+                    decided = race.round();
+                }
                 if (prepared < PREPARATION_ROUNDS) {
                     prepare(small, theta);
                     prepared++;
