@@ -12,10 +12,10 @@ import java.util.SplittableRandom;
  * a probe before the SIMD kernel is used. {@code -Dstreamscore.trainer.simd=false} forces the scalar kernel.
  *
  * <p>Warm-up: until the JIT has compiled it, Vector API code runs a hundred times slower than scalar code (every
- * vector becomes a heap object), and compiling it takes a second or so. So passes run the scalar kernel while a
- * background thread exercises the SIMD kernel on a small slice, and switch to it once it measures faster there. The
- * switch cannot change a result, since both kernels give the same bits. {@link WarmUp} runs that race, early if it can
- * (while the data is still loading).
+ * vector becomes a heap object), and compiling it takes one to several seconds on a busy machine. So passes run the
+ * scalar kernel while a background thread races both kernels on one chunk of synthetic data, and switch to SIMD once
+ * it is the faster there. The switch cannot change a result, since both kernels give the same bits. {@link WarmUp}
+ * runs that race, early if it can (while the data is still loading).
  */
 public final class PassKernels {
     private static final Logger LOG = LoggerFactory.getLogger(PassKernels.class);
