@@ -87,7 +87,8 @@ public final class LogisticRegressionTrainer {
         int iterations = log.iterations();
         // Both solvers leave the gradient at the final θ in `gradient`.
         double gradientNorm = StoppingRule.gradientNorm(gradient);
-        if (stop == StopReason.STALLED || stop == StopReason.STEP_UNDERFLOW) {
+        // With --gradient-tolerance 0 nothing converges: running to the rounding floor is what was asked for.
+        if ((stop == StopReason.STALLED || stop == StopReason.STEP_UNDERFLOW) && options.gradientTolerance() > 0) {
             String msg = String.format(Locale.ROOT, "training stopped short of the optimum: %s, but the largest gradient"
                             + " component is %.3g, above the gradient tolerance %.3g%s; --standardize or --solver lbfgs"
                             + " get there in fewer steps", stop == StopReason.STALLED
