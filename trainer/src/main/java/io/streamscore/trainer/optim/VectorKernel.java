@@ -118,19 +118,42 @@ final class VectorKernel implements PassKernel {
         }
     }
 
-    /** Adds residual·x_j to feature j's partial sums, rows in order. */
+    /**
+     * Adds residual·x_j to feature j's partial sums, rows in order. Four features at a time, each in its own register
+     * through the whole block: four independent sums, and no round trip through memory per row.
+     */
     private static void gradient(double[] tiles, int base, int paddedRows, int k, double[] scratch) {
         final int resAt = PassKernel.residualOffset(k);
-        for (int j = 0; j < k; j++) {
-            for (int lane = 0; lane < TILE; lane += LANES) {
-                final int accAt = (j + 2) * TILE + lane;
-                DoubleVector acc = DoubleVector.fromArray(SPECIES, scratch, accAt);
+        for (int lane = 0; lane < TILE; lane += LANES) {
+            int j = 0;
+            for (; j + 4 <= k; j += 4) {
+                final int acc0 = (j + 2) * TILE + lane;
+                DoubleVector g0 = DoubleVector.fromArray(SPECIES, scratch, acc0);
+                DoubleVector g1 = DoubleVector.fromArray(SPECIES, scratch, acc0 + TILE);
+                DoubleVector g2 = DoubleVector.fromArray(SPECIES, scratch, acc0 + 2 * TILE);
+                DoubleVector g3 = DoubleVector.fromArray(SPECIES, scratch, acc0 + 3 * TILE);
                 for (int r = lane; r < paddedRows; r += TILE) {
-                    final int at = base + (r / TILE) * k * TILE + j * TILE + lane;
-                    acc = acc.add(DoubleVector.fromArray(SPECIES, scratch, resAt + r)
-                            .mul(DoubleVector.fromArray(SPECIES, tiles, at)));
+                    final DoubleVector res = DoubleVector.fromArray(SPECIES, scratch, resAt + r);
+                    final int x = base + (r / TILE) * k * TILE + j * TILE + lane;
+                    g0 = g0.add(res.mul(DoubleVector.fromArray(SPECIES, tiles, x)));
+                    g1 = g1.add(res.mul(DoubleVector.fromArray(SPECIES, tiles, x + TILE)));
+                    g2 = g2.add(res.mul(DoubleVector.fromArray(SPECIES, tiles, x + 2 * TILE)));
+                    g3 = g3.add(res.mul(DoubleVector.fromArray(SPECIES, tiles, x + 3 * TILE)));
                 }
-                acc.intoArray(scratch, accAt);
+                g0.intoArray(scratch, acc0);
+                g1.intoArray(scratch, acc0 + TILE);
+                g2.intoArray(scratch, acc0 + 2 * TILE);
+                g3.intoArray(scratch, acc0 + 3 * TILE);
+            }
+            for (; j < k; j++) {
+                final int accAt = (j + 2) * TILE + lane;
+                DoubleVector g = DoubleVector.fromArray(SPECIES, scratch, accAt);
+                for (int r = lane; r < paddedRows; r += TILE) {
+                    final int x = base + (r / TILE) * k * TILE + j * TILE + lane;
+                    g = g.add(DoubleVector.fromArray(SPECIES, scratch, resAt + r)
+                            .mul(DoubleVector.fromArray(SPECIES, tiles, x)));
+                }
+                g.intoArray(scratch, accAt);
             }
         }
     }
