@@ -6,15 +6,15 @@ import io.streamscore.common.event.Score;
 import io.streamscore.common.kafka.ClientProperties;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerConfig;
-import io.streamscore.trainer.CsvDataLoader;
-import io.streamscore.trainer.DataFormatException;
-import io.streamscore.trainer.Dataset;
-import io.streamscore.trainer.GradientDescentTrainer;
-import io.streamscore.trainer.SyntheticData;
-import io.streamscore.trainer.TrainingOptions;
-import io.streamscore.trainer.TrainingResult;
+import io.streamscore.trainer.data.CsvDataLoader;
+import io.streamscore.trainer.data.DataFormatException;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.synthetic.SyntheticData;
+import io.streamscore.trainer.optim.TrainingOptions;
+import io.streamscore.trainer.optim.TrainingResult;
 import io.streamscore.trainer.kafka.ModelPublisher;
-import io.streamscore.trainer.report.TrainingReport;
+import io.streamscore.trainer.eval.report.TrainingReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -295,7 +295,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             console.line("[3/8] Training: batch gradient descent, standardized features, seed " + seed);
             TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withSeed(seed);
             long t3 = System.nanoTime();
-            TrainingResult trained = new GradientDescentTrainer(options, Clock.systemUTC(), new TrainingProgress(console))
+            TrainingResult trained = new LogisticRegressionTrainer(options, Clock.systemUTC(), new TrainingProgress(console))
                     .train(split.train(), split.holdout(), modelId);
             double holdoutAccuracy = trained.holdoutMetrics().accuracy();
             console.line(String.format(Locale.ROOT, "      stopped after %,d iterations in %.2f s (%s); training loss %.4f",

@@ -4,7 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.ReasonCode;
-import io.streamscore.trainer.Dataset;
+import io.streamscore.trainer.data.Dataset;
 
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;

@@ -1,6 +1,6 @@
 package io.streamscore.demo;
 
-import io.streamscore.trainer.ProgressListener;
+import io.streamscore.trainer.optim.ProgressListener;
 
 import java.util.Locale;
 

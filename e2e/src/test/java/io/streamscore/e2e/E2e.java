@@ -3,11 +3,11 @@ package io.streamscore.e2e;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.scorer.ScorerConfig;
-import io.streamscore.trainer.Dataset;
-import io.streamscore.trainer.GradientDescentTrainer;
-import io.streamscore.trainer.ProgressListener;
-import io.streamscore.trainer.SyntheticData;
-import io.streamscore.trainer.TrainingOptions;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.optim.ProgressListener;
+import io.streamscore.trainer.synthetic.SyntheticData;
+import io.streamscore.trainer.optim.TrainingOptions;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -95,7 +95,7 @@ final class E2e {
         Dataset.Split split = data.split(0.2, seed);
         TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withSeed(seed).withThreads(1)
                 .withIterations(500);
-        return new GradientDescentTrainer(options, Clock.systemUTC(), ProgressListener.NONE)
+        return new LogisticRegressionTrainer(options, Clock.systemUTC(), ProgressListener.NONE)
                 .train(split.train(), split.holdout(), modelId).model();
     }
 

@@ -1,5 +1,7 @@
 package io.streamscore.trainer;
 
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

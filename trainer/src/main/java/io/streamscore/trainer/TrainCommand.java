@@ -2,10 +2,23 @@ package io.streamscore.trainer;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
+import io.streamscore.trainer.cli.MetricsTable;
+import io.streamscore.trainer.cli.ProgressBar;
+import io.streamscore.trainer.data.ColumnSelection;
+import io.streamscore.trainer.data.CsvDataLoader;
+import io.streamscore.trainer.data.DataFormatException;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.data.TopicDataLoader;
+import io.streamscore.trainer.eval.report.TrainingReport;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import io.streamscore.trainer.kafka.PublishOptions;
-import io.streamscore.trainer.kafka.TopicDataLoader;
-import io.streamscore.trainer.report.TrainingReport;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.optim.PassKernels;
+import io.streamscore.trainer.optim.ProgressListener;
+import io.streamscore.trainer.optim.Solver;
+import io.streamscore.trainer.optim.TrainingOptions;
+import io.streamscore.trainer.optim.TrainingResult;
+import io.streamscore.trainer.optim.WarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,10 +35,13 @@ import java.util.concurrent.Callable;
 /** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
-                "The CSV needs a header row; every column but the label must be numeric. Labels are 0/1 or true/false.",
+                "The CSV needs a header row; every feature column must be numeric (choose them with",
+                "--features or --exclude). Labels are 0/1, true/false or 0.0/1.0.",
                 "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
-                "θ ← θ − η∇L until the loss improves by less than --tolerance or --iterations run out.",
-                "If a step would raise the loss, η is halved (with a warning) so training never diverges.", "",
+                "θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
+                "the loss improves by less than --tolerance (stalled, unless the gradient is that small)",
+                "or --iterations run out. If a step would raise the loss, η is halved (with a warning)",
+                "so training never diverges.", "",
                 "Examples:",
                 "  train --data clusters.csv --out model.json",
                 "  train --data credit.csv --label defaulted --standardize --l2 0.01 --holdout 0.25 --report report/",
@@ -44,8 +60,13 @@ final class TrainCommand implements Callable<Integer> {
     String dataTopic;
 
     @Option(names = "--features", split = ",", paramLabel = "NAME[,NAME...]",
-            description = "With --data-topic: the feature names, in order (default: those of the first event).")
+            description = "Train on these columns, in this order (default: every column but the label; with --data-topic,"
+                    + " the names of the first event). Positional events need it to name their values.")
     List<String> featureNames;
+
+    @Option(names = "--exclude", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Leave these columns out (e.g. an ID column; they are not parsed, so they may hold text).")
+    List<String> excluded;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.json", description = "Where to write the model JSON.")
     Path modelFile;
@@ -53,7 +74,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "COLUMN", description = "Name of the 0/1 label column (default: the last column).")
     String label;
 
-    @Option(names = "--model-id", paramLabel = "ID", description = "Id the model is stored and scored under (default: the data file's name without extension).")
+    @Option(names = "--model-id", paramLabel = "ID", description = "Id the model is stored and scored under (default: the"
+            + " data file's name without extension; with --data-topic, the events' modelId). With --data-topic, only this"
+            + " id's events are used.")
     String modelId;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_ITERATIONS,
@@ -65,8 +88,14 @@ final class TrainCommand implements Callable<Integer> {
     double learningRate;
 
     @Option(names = "--tolerance", paramLabel = "T", defaultValue = "" + TrainingOptions.DEFAULT_TOLERANCE,
-            description = "Stop once a step lowers the loss by less than this.")
+            description = "Stop once a step lowers the loss by less than this (reported as not converged while the"
+                    + " gradient is above --gradient-tolerance).")
     double tolerance;
+
+    @Option(names = "--gradient-tolerance", paramLabel = "G", defaultValue = "" + TrainingOptions.DEFAULT_GRADIENT_TOLERANCE,
+            description = "Stop, converged, once every component of the loss's gradient is at most G in magnitude"
+                    + " (the test scikit-learn's tol makes).")
+    double gradientTolerance;
 
     @Option(names = "--solver", paramLabel = "gd|lbfgs", defaultValue = "gd", converter = SolverConverter.class,
             description = "gd: batch gradient descent, the documents' algorithm. lbfgs: L-BFGS, a quasi-Newton method that"
@@ -104,13 +133,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    @Option(names = "--publish", description = "After writing --out, publish the model to the Kafka model topic as the next version of --model-id.")
+    @Option(names = "--publish", description = "Publish the model to the Kafka model topic as the next version of"
+            + " --model-id, then write --out (and --report) with the version published.")
     boolean publishModel;
 
     @CommandLine.Mixin
     PublishOptions publishOptions = new PublishOptions();
 
     private final Clock clock;
+    /** With --data-topic: the model id whose events were read. */
+    private String topicModelId;
 
     TrainCommand() {
         this(Clock.systemUTC());
@@ -124,9 +156,13 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // The JIT compiles the training code on the side while the data loads.
+        WarmUp.startInBackground();
         TrainingOptions options;
+        ColumnSelection columns;
         try {
-            options = new TrainingOptions(iterations, learningRate, tolerance, l2, standardize, seed,
+            columns = new ColumnSelection(featureNames, excluded);
+            options = new TrainingOptions(iterations, learningRate, tolerance, gradientTolerance, l2, standardize, seed,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold, solver);
             if (test == null && !(holdout >= 0 && holdout < 1)) {
                 throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
@@ -145,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset.Split split;
         try {
-            split = load(out);
+            split = load(out, columns);
         } catch (DataFormatException e) {
             err.println("error: " + e.getMessage());
             return ExitCode.FAILED;
@@ -160,61 +196,84 @@ final class TrainCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, !quiet && System.console() != null, System::nanoTime);
         ProgressListener progress = quiet ? ProgressListener.NONE : bar;
         long start = System.nanoTime();
-        TrainingResult result = new GradientDescentTrainer(options, clock, progress)
-                .train(train, evaluation, modelId != null ? modelId : dataTopic != null ? dataTopic : defaultModelId(data));
+        TrainingResult result = new LogisticRegressionTrainer(options, clock, progress)
+                .train(train, evaluation, modelId != null ? modelId : topicModelId != null ? topicModelId : defaultModelId(data));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!quiet) {
             bar.finish(result.iterations(), options.iterations(), result.finalObjective());
         }
 
         double passes = result.model().metadata().metrics().get("training").get("passesOverData");
-        out.printf(Locale.ROOT, "stopped after %d iterations, %.0f passes over the data (%.2f s, %.2f ms/pass): %s%n",
-                result.iterations(), passes, seconds, 1000 * seconds / Math.max(1, passes), result.stopReason().description());
+        TrainingResult.Timings t = result.timings();
+        out.printf(Locale.ROOT, "stopped after %d iterations, %.0f passes over the data in %.2f s (%.2f ms/pass; %.2f s"
+                        + " in all with %.2f s preparing the data and %.2f s of metrics): %s%n", result.iterations(), passes,
+                t.optimization(), 1000 * t.optimization() / Math.max(1, passes), seconds, t.preparation(), t.evaluation(),
+                result.stopReason().description());
+        out.printf(Locale.ROOT, "final loss %.10g, gradient norm %.3g (largest |dL/dθ|; --gradient-tolerance %.3g)%n",
+                result.finalObjective(), result.gradientNorm(), options.gradientTolerance());
+        String fallback = PassKernels.fallbackReason();
+        out.println("pass kernel: " + (fallback != null ? "scalar (" + fallback + "; with it, passes run on SIMD registers)"
+                : PassKernels.warm() ? PassKernels.BEST.description()
+                : "scalar (the SIMD kernel was still being compiled)"));
         for (String warning : result.warnings()) {
             out.println("warning: " + warning);
         }
         out.print(MetricsTable.render(result.trainMetrics(), result.holdoutMetrics(),
                 test != null ? "test" : "holdout"));
-        Path parent = modelFile.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.write(modelFile, ModelJson.toBytes(result.model()));
-        out.println("model '" + result.model().modelId() + "' written to " + modelFile);
-        out.println(featureSchemaLine(result.model()));
-        if (report != null) {
-            Path index = TrainingReport.write(report, result, train, evaluation);
-            out.println("report written to " + index);
-        }
         if (publishModel) {
+            // Published first, so the file and the report carry the version the scorers will see.
             try {
-                publishOptions.publish(result.model(), out);
+                result = result.withModel(publishOptions.publish(result.model(), out).model());
             } catch (ModelPublisher.PublishException e) {
+                writeModel(result, out);
+                writeReport(result, train, evaluation, out);
                 err.println("error: " + e.getMessage() + "; the model is saved in " + modelFile
                         + " (publish it later with: trainer publish --model " + modelFile + " ...)");
                 return ExitCode.FAILED;
             }
         }
+        writeModel(result, out);
+        writeReport(result, train, evaluation, out);
         return ExitCode.OK;
     }
 
-    private Dataset.Split load(PrintWriter out) throws DataFormatException {
+    private void writeModel(TrainingResult result, PrintWriter out) throws IOException {
+        Path parent = modelFile.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(modelFile, ModelJson.toBytes(result.model()));
+        out.println("model '" + result.model().modelId() + "' version " + result.model().version() + " written to "
+                + modelFile);
+        out.println(featureSchemaLine(result.model()));
+    }
+
+    private void writeReport(TrainingResult result, Dataset train, Dataset evaluation, PrintWriter out) throws IOException {
+        if (report != null) {
+            Path index = TrainingReport.write(report, result, train, evaluation);
+            out.println("report written to " + index);
+        }
+    }
+
+    private Dataset.Split load(PrintWriter out, ColumnSelection columns) throws DataFormatException {
         Dataset all;
         if (dataTopic != null) {
             TopicDataLoader.Result read = TopicDataLoader.load(publishOptions.clientProperties(), dataTopic, modelId,
-                    featureNames, publishOptions.timeout(), n -> {
+                    columns, publishOptions.timeout(), n -> {
                         out.printf(Locale.ROOT, "reading topic '%s': %,d records%n", dataTopic, n);
                         out.flush();
                     });
             all = read.data();
+            topicModelId = read.modelId();
             if (read.recordsSkipped() > 0) {
-                out.printf(Locale.ROOT, "skipped %,d records of other model ids (training '%s')%n", read.recordsSkipped(), modelId);
+                out.printf(Locale.ROOT, "skipped %,d records of other model ids (training '%s')%n", read.recordsSkipped(),
+                        read.modelId());
             }
         } else {
-            all = CsvDataLoader.load(data, label);
+            all = CsvDataLoader.load(data, label, columns);
         }
         if (test != null) {
-            return new Dataset.Split(all, CsvDataLoader.load(test, label, all.featureNames()));
+            return new Dataset.Split(all, CsvDataLoader.load(test, label, ColumnSelection.only(all.featureNames())));
         }
         if (holdout == 0) {
             return new Dataset.Split(all, null);

@@ -3,6 +3,9 @@ package io.streamscore.trainer;
 import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
+import io.streamscore.trainer.data.CsvDataLoader;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,11 +2,11 @@ package io.streamscore.e2e.reliability;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.Dataset;
-import io.streamscore.trainer.GradientDescentTrainer;
-import io.streamscore.trainer.ProgressListener;
-import io.streamscore.trainer.SyntheticData;
-import io.streamscore.trainer.TrainingOptions;
+import io.streamscore.trainer.data.Dataset;
+import io.streamscore.trainer.optim.LogisticRegressionTrainer;
+import io.streamscore.trainer.optim.ProgressListener;
+import io.streamscore.trainer.synthetic.SyntheticData;
+import io.streamscore.trainer.optim.TrainingOptions;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,7 +73,7 @@ final class Reliability {
         TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withSeed(7).withThreads(1)
                 .withIterations(300);
         Dataset.Split split = data.split(0.2, 7);
-        return new GradientDescentTrainer(options, Clock.systemUTC(), ProgressListener.NONE)
+        return new LogisticRegressionTrainer(options, Clock.systemUTC(), ProgressListener.NONE)
                 .train(split.train(), split.holdout(), modelId).model();
     }
 

@@ -1,7 +1,7 @@
 package io.streamscore.e2e.reliability;
 
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.SyntheticData;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;

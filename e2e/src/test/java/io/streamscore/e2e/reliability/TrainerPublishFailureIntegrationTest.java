@@ -2,7 +2,7 @@ package io.streamscore.e2e.reliability;
 
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.SyntheticData;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

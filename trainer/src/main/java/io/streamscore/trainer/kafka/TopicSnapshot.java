@@ -19,11 +19,11 @@ import java.util.Properties;
  * committed records only, without a consumer group. Records produced meanwhile are not part of the snapshot. The
  * model publisher reads the model topic this way to find the latest version, and the trainer its training topic.
  */
-final class TopicSnapshot {
+public final class TopicSnapshot {
 
     /** Receives each record of the snapshot, in partition order. */
     @FunctionalInterface
-    interface RecordHandler<E extends Exception> {
+    public interface RecordHandler<E extends Exception> {
         void accept(ConsumerRecord<byte[], byte[]> record) throws E;
     }
 
@@ -37,7 +37,7 @@ final class TopicSnapshot {
      * @throws UnknownTopicOrPartitionException naming the topic and the brokers when it does not exist
      * @throws org.apache.kafka.common.KafkaException when Kafka fails (a {@code TimeoutException} when it does not answer)
      */
-    static <E extends Exception> long read(Properties client, String topic, Duration timeout, RecordHandler<E> handler,
+    public static <E extends Exception> long read(Properties client, String topic, Duration timeout, RecordHandler<E> handler,
                                            java.util.function.LongConsumer progress) throws E {
         Properties props = new Properties();
         props.putAll(client);

@@ -99,9 +99,9 @@ class HostileCsvTest {
         c.add(fails("quoted newline in a number", "a,b,y\n\"1\n2\",2,0\n", "FILE:2: column 1 ('a'): '1\\n2' is not a number"));
         c.add(fails("row numbers count quoted line breaks", "a,b,y\n1.5,2,\"0\"\n\"x\ny\",1,0\nbad,1,0\n",
                 "FILE:3: column 1 ('a'): 'x\\ny' is not a number"));
-        c.add(fails("label 2.0", "a,b,y\n1.5,2,2.0\n", "FILE:2: column 3 ('y'): label '2.0' is not 0/1 or true/false"));
-        c.add(fails("label -1", "a,b,y\n1.5,2,0\n1,2,-1\n", "FILE:3: column 3 ('y'): label '-1' is not 0/1 or true/false"));
-        c.add(fails("label yes", "a,b,y\n1.5,2,yes\n", "FILE:2: column 3 ('y'): label 'yes' is not 0/1 or true/false"));
+        c.add(fails("label 2.0", "a,b,y\n1.5,2,2.0\n", "FILE:2: column 3 ('y'): label '2.0' is not 0/1, true/false or 0.0/1.0"));
+        c.add(fails("label -1", "a,b,y\n1.5,2,0\n1,2,-1\n", "FILE:3: column 3 ('y'): label '-1' is not 0/1, true/false or 0.0/1.0"));
+        c.add(fails("label yes", "a,b,y\n1.5,2,yes\n", "FILE:2: column 3 ('y'): label 'yes' is not 0/1, true/false or 0.0/1.0"));
         c.add(fails("missing label", "a,b,y\n1.5,2,\n", "FILE:2: column 3 ('y'): missing label"));
         c.add(fails("one class only", "a,b,y\n1,2,1\n3,4,1\n", "FILE: column 3 ('y'): every one of the 2 rows has label 1; logistic regression needs examples of both classes 0 and 1"));
         c.add(fails("duplicate header names", "a,b,a,y\n1,2,3,0\n", "FILE:1: column 3 ('a') has the same name as column 1"));

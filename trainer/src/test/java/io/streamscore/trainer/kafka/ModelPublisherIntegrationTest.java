@@ -4,7 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.trainer.CliRunner;
-import io.streamscore.trainer.SyntheticData;
+import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
@@ -157,6 +157,17 @@ class ModelPublisherIntegrationTest {
             assertEquals(Optional.of(1L), publisher.latestVersion("clusters"));
         }
         assertEquals("clusters", ModelJson.fromBytes(Files.readAllBytes(out)).modelId());
+        assertEquals(1, ModelJson.fromBytes(Files.readAllBytes(out)).version());
+        // The file written with --publish carries the version published, here the second.
+        Path again = dir.resolve("again.json");
+        Path report = dir.resolve("report");
+        CliRunner.Run second = CliRunner.run("train", "--data", data.toString(), "--out", again.toString(), "--quiet",
+                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic",
+                topic, "--report", report.toString());
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains("model 'clusters' version 2 written to " + again), second.out());
+        assertEquals(2, ModelJson.fromBytes(Files.readAllBytes(again)).version());
+        assertTrue(Files.readString(report.resolve("index.html")).contains("version 2"));
 
         // Nothing listens on this port: publishing fails after the timeout, the model file is still written.
         Path kept = dir.resolve("kept.json");

@@ -1,0 +1,219 @@
+package io.streamscore.trainer.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamscore.common.event.FeatureEvent;
+import io.streamscore.common.event.FeatureEventException;
+import io.streamscore.common.event.FeatureEventJson;
+import io.streamscore.common.event.ReasonCode;
+import io.streamscore.trainer.kafka.TopicSnapshot;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+
+/**
+ * Reads labelled feature events from a topic as a batch snapshot: every partition from its beginning to the end
+ * offsets taken at the start, so records produced meanwhile are not part of this training run. The record format is
+ * the scorer's feature event plus a {@code label} in the trainer's one label grammar ({@link Labels}). A run trains one
+ * model id: the one asked for, or else the one all the events carry. Errors name the topic, partition, offset and
+ * field.
+ */
+public final class TopicDataLoader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many other model ids an error lists by name. */
+    private static final int IDS_SHOWN = 10;
+
+    private TopicDataLoader() {
+    }
+
+    /**
+     * @param modelId  train on this model id's events only, counting and skipping the others; null to take the model
+     *                 id of the events, which must then all carry the same one
+     * @param columns  the features: {@code --features} names them in order (needed for positional events) and picks
+     *                 them from named ones; by default the names of the first event, less any {@code --exclude}d
+     * @param progress receives the number of records read so far, now and then
+     */
+    public static Result load(Properties client, String topic, String modelId, ColumnSelection columns,
+                              Duration timeout, java.util.function.LongConsumer progress) throws DataFormatException {
+        Builder rows = new Builder(topic, columns);
+        String[] training = {modelId};
+        TreeSet<String> others = new TreeSet<>();
+        long[] skipped = {0};
+        long read;
+        try {
+            read = TopicSnapshot.read(client, topic, timeout, r -> {
+                Labelled event = parse(r);
+                if (training[0] == null) {
+                    training[0] = event.event().modelId();
+                }
+                if (!training[0].equals(event.event().modelId())) {
+                    skipped[0]++;
+                    if (others.size() < IDS_SHOWN) {
+                        others.add(event.event().modelId());
+                    }
+                    return;
+                }
+                rows.add(event, where(r));
+            }, progress);
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new DataFormatException(e.getMessage());
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new DataFormatException("topic '" + topic + "': no answer from " + client.get("bootstrap.servers")
+                    + " within " + timeout.toSeconds() + " s");
+        } catch (KafkaException e) {
+            throw new DataFormatException("topic '" + topic + "': " + e.getMessage());
+        }
+        if (modelId == null && skipped[0] > 0) {
+            List<String> ids = new ArrayList<>();
+            ids.add(training[0]);
+            ids.addAll(others);
+            throw new DataFormatException("topic '" + topic + "': events for more than one model id (" + String.join(", ", ids)
+                    + (others.size() == IDS_SHOWN ? ", ..." : "") + "); train one of them with --model-id");
+        }
+        return new Result(rows.build(), training[0], read, skipped[0]);
+    }
+
+    /** A feature event with its label read by the trainer's grammar (null when the event has none). */
+    private record Labelled(FeatureEvent event, Double label) {
+    }
+
+    private static Labelled parse(ConsumerRecord<byte[], byte[]> r) throws DataFormatException {
+        if (r.value() == null) {
+            throw new DataFormatException(where(r) + ": null value (a tombstone); training records need features and a label");
+        }
+        try {
+            FeatureEvent event = FeatureEventJson.parse(r.value());
+            return new Labelled(event, event.label() == null ? null : (double) event.label());
+        } catch (FeatureEventException e) {
+            if (e.reason() == ReasonCode.INVALID_LABEL) {
+                // The scorer's parser takes 0, 1, true and false; the trainer's grammar also 0.0, 1.0 and strings.
+                return withTrainerLabel(r);
+            }
+            throw new DataFormatException(where(r) + ": " + e.reason() + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads the label with {@link Labels} and the rest of the event with the scorer's parser. */
+    private static Labelled withTrainerLabel(ConsumerRecord<byte[], byte[]> r) throws DataFormatException {
+        ObjectNode tree;
+        try {
+            tree = (ObjectNode) JSON.readTree(r.value());
+        } catch (IOException | ClassCastException e) {
+            throw new DataFormatException(where(r) + ": " + ReasonCode.MALFORMED_JSON + ": "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        JsonNode node = tree.remove("label");
+        if (node == null) {
+            throw new DataFormatException(where(r) + ": field 'label': not " + Labels.GRAMMAR);
+        }
+        String text = node.isValueNode() ? node.asText() : node.toString();
+        double label = Labels.parse(text);
+        if (Double.isNaN(label)) {
+            throw new DataFormatException(where(r) + ": field 'label': '" + (text.length() <= 40 ? text
+                    : text.substring(0, 37) + "...") + "' is not " + Labels.GRAMMAR);
+        }
+        try {
+            return new Labelled(FeatureEventJson.parse(JSON.writeValueAsBytes(tree)), label);
+        } catch (FeatureEventException e) {
+            throw new DataFormatException(where(r) + ": " + e.reason() + ": " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            throw new DataFormatException(where(r) + ": " + ReasonCode.MALFORMED_JSON + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static String where(ConsumerRecord<?, ?> r) {
+        return "topic '" + r.topic() + "' partition " + r.partition() + " offset " + r.offset();
+    }
+
+    /**
+     * The data set and what was read to make it.
+     *
+     * @param modelId the model id whose events were used
+     */
+    public record Result(Dataset data, String modelId, long recordsRead, long recordsSkipped) {
+    }
+
+    /** Collects rows into one growing contiguous array. */
+    private static final class Builder {
+        private final String topic;
+        private final ColumnSelection columns;
+        private List<String> names;
+        private RowBuffer rows;
+
+        Builder(String topic, ColumnSelection columns) {
+            this.topic = topic;
+            this.columns = columns;
+            this.names = columns.include();
+        }
+
+        void add(Labelled labelled, String where) throws DataFormatException {
+            FeatureEvent event = labelled.event();
+            if (labelled.label() == null) {
+                throw new DataFormatException(where + ": field 'label': missing; training records need a label ("
+                        + Labels.GRAMMAR + ")");
+            }
+            if (names == null) {
+                if (event.isPositional()) {
+                    throw new DataFormatException(where + ": field 'features': positional (an array); name the columns"
+                            + " with --features so the model knows them");
+                }
+                List<String> first = List.copyOf(event.namedFeatures().keySet());
+                if (first.isEmpty()) {
+                    throw new DataFormatException(where + ": field 'features': empty");
+                }
+                try {
+                    names = columns.resolve(first, null);
+                } catch (IllegalArgumentException e) {
+                    throw new DataFormatException(where + ": field 'features': " + e.getMessage());
+                }
+            }
+            int k = names.size();
+            if (rows == null) {
+                rows = new RowBuffer(k);
+            }
+            rows.ensureRoom(where);
+            if (event.isPositional()) {
+                double[] v = event.values();
+                if (v.length != k) {
+                    throw new DataFormatException(where + ": field 'features': " + v.length + " values but " + k
+                            + " feature names " + names);
+                }
+                for (int j = 0; j < k; j++) {
+                    rows.set(j, v[j]);
+                }
+            } else {
+                Map<String, Double> byName = event.namedFeatures();
+                for (int j = 0; j < k; j++) {
+                    Double v = byName.get(names.get(j));
+                    if (v == null) {
+                        throw new DataFormatException(where + ": field 'features." + names.get(j) + "': missing");
+                    }
+                    rows.set(j, v);
+                }
+            }
+            rows.endRow(labelled.label());
+        }
+
+        Dataset build() throws DataFormatException {
+            if (rows == null || rows.rows() == 0) {
+                throw new DataFormatException("topic '" + topic + "': no training records (for this model id) between"
+                        + " the beginning and the end offsets");
+            }
+            if (rows.positives() == 0 || rows.positives() == rows.rows()) {
+                throw new DataFormatException("topic '" + topic + "': field 'label': every one of the " + rows.rows()
+                        + " records has label " + (rows.positives() == 0 ? 0 : 1) + "; logistic regression needs both classes");
+            }
+            return rows.toDataset(names, "topic " + topic);
+        }
+    }
+}

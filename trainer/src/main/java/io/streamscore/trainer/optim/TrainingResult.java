@@ -1,0 +1,67 @@
+package io.streamscore.trainer.optim;
+
+import io.streamscore.common.LogisticModel;
+import io.streamscore.trainer.eval.ClassificationMetrics;
+
+import java.util.List;
+
+/**
+ * What a training run produced: the model (with its metrics in the metadata) and how it got there.
+ *
+ * @param model            the fitted model, version 1 until it is published
+ * @param objectiveHistory the training objective at the start (index 0) and after each iteration
+ * @param iterations       how many iterations ran
+ * @param stopReason       why they stopped; {@link StopReason#CONVERGED} only when the gradient test held
+ * @param gradientNorm     the largest component of the objective's gradient at the final weights, ‖∇f‖∞
+ * @param snapshots        the model at a few points of training (for 1–2 features: 4 points, log-spaced), for
+ *                         decision-boundary charts; empty for wider data
+ * @param warnings         what a user should know (learning rate reduced, separable data, constant columns, ...)
+ * @param separable        the training data is linearly separable and no L2 penalty was given, so the weights have no
+ *                         finite optimum
+ * @param trainMetrics     metrics on the training data
+ * @param holdoutMetrics   metrics on the holdout or test data; null when there was none
+ * @param timings          where the time went (not part of the model, which must not depend on it)
+ */
+public record TrainingResult(LogisticModel model, double[] objectiveHistory, int iterations, StopReason stopReason,
+                             double gradientNorm, List<Snapshot> snapshots, List<String> warnings, boolean separable,
+                             ClassificationMetrics trainMetrics, ClassificationMetrics holdoutMetrics,
+                             Timings timings) {
+
+    public TrainingResult {
+        objectiveHistory = objectiveHistory.clone();
+        snapshots = List.copyOf(snapshots);
+        warnings = List.copyOf(warnings);
+    }
+
+    @Override
+    public double[] objectiveHistory() {
+        return objectiveHistory.clone();
+    }
+
+    /** The same run with another model, e.g. the published one with its version. */
+    public TrainingResult withModel(LogisticModel published) {
+        return new TrainingResult(published, objectiveHistory, iterations, stopReason, gradientNorm, snapshots, warnings,
+                separable, trainMetrics, holdoutMetrics, timings);
+    }
+
+    public double finalObjective() {
+        return objectiveHistory[objectiveHistory.length - 1];
+    }
+
+    /**
+     * Seconds spent in the three stages of a run.
+     *
+     * @param preparation  checks, standardization and the pass's copy of the data
+     * @param optimization the solver: every pass over the data
+     * @param evaluation   the separability check, the metrics and the model
+     */
+    public record Timings(double preparation, double optimization, double evaluation) {
+        public double total() {
+            return preparation + optimization + evaluation;
+        }
+    }
+
+    /** The model as it stood after {@code iteration} iterations. */
+    public record Snapshot(int iteration, LogisticModel model, double objective) {
+    }
+}
