@@ -326,6 +326,7 @@ public final class ModelPublisher implements AutoCloseable {
      */
     private <T> T transact(String modelId, String what, Planner<T> planner) throws PublishException {
         long deadline = System.nanoTime() + Math.max(timeout.toNanos(), Duration.ofSeconds(5).toNanos());
+        int waitsWithoutCommit = 0;
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(modelId)) {
@@ -365,26 +366,32 @@ public final class ModelPublisher implements AutoCloseable {
                 throw new PublishException(what + " failed: fenced by concurrent publishers of '" + modelId
                         + "' for more than " + timeout.toSeconds() + " s (" + attempt + " attempts)");
             }
-            yieldToTheFencer(System.nanoTime() - started);
+            waitsWithoutCommit = yieldToTheFencer(System.nanoTime() - started, waitsWithoutCommit) ? 0
+                    : waitsWithoutCommit + 1;
         }
     }
 
     /**
      * After being fenced, lets the publisher that fenced us finish rather than fencing it back at once (which makes
-     * concurrent publishers abort each other in turn): waits until a new committed record shows on the topic, or for
-     * about two attempts' time if none does (the fencer may have died), then a random jitter that spreads the next
-     * attempts. Each round of contention so ends in one commit.
+     * concurrent publishers abort each other in turn): waits until a new committed record shows on the topic. A fence
+     * can come early in our attempt, so our own attempt's length says little about how long the fencer needs: the
+     * wait is at least 2 s, randomized, and doubles (up to 8×) for each wait in a row that saw no commit (the fencer
+     * may have died, or the publishers keep fencing each other), so that contention always ends in a commit.
+     *
+     * @return whether a commit was seen
      */
-    private void yieldToTheFencer(long attemptNanos) throws PublishException {
+    private boolean yieldToTheFencer(long attemptNanos, int waitsWithoutCommit) throws PublishException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        Duration maxWait = Duration.ofNanos(2 * attemptNanos).plusMillis(random.nextLong(50, 250));
-        reading(() -> reader().awaitNewCommittedRecord(maxWait));
+        long base = Math.max(Duration.ofSeconds(2).toNanos(), 4 * attemptNanos) << Math.min(waitsWithoutCommit, 3);
+        Duration maxWait = Duration.ofNanos(base / 2 + random.nextLong(base));
+        boolean committed = reading(() -> reader().awaitNewCommittedRecord(maxWait));
         try {
             TimeUnit.MILLISECONDS.sleep(random.nextLong(0, 100));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishException("interrupted while waiting for a concurrent publisher", e);
         }
+        return committed;
     }
 
     /**
