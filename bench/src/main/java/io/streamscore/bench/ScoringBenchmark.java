@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * The scorer's per-record path (scorer's {@code ScoringProcessor}: parse → model lookup → dot product and sigmoid →
  * serialize) in records/s, next to a bare parse+serialize baseline and each stage alone, all in one run.
  *
- * <p>Inputs: 1024 pre-generated events over a 20-feature standardized model (the size the KAFKA-NOTES figures use),
+ * <p>Inputs: 1024 pre-generated events over a 20-feature standardized model (the size of the end-to-end figures),
  * ~480 bytes named / ~440 bytes positional (with its {@code featureSchema}), cycled so the JIT cannot specialise on
  * one record. The lookup is the same structure as the scorer's {@code ModelStore}: a {@link ConcurrentHashMap} of
  * per-id {@link ServingHistory} snapshots of decoded models, here holding 10 ids with one version each; the full path

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It formats its storage with Kafka's own {@link Formatter} (what {@code kafka-storage.sh format} runs, without
  * {@code StorageTool.main}'s {@code System.exit}) and runs {@link KafkaRaftServer}, the class {@code kafka.Kafka}
- * starts. Settings are the single-node ones from {@code shared/KAFKA-NOTES.md}. {@link #stop()} and
+ * starts. Settings are the ones a single KRaft node needs (replication factors and min ISR 1). {@link #stop()} and
  * {@link #restart()} keep the ports and the data, so a test can take the broker away and bring it back under a
  * running client. The data directory is a temp directory deleted on {@link #close()}, unless the caller gave one.
  *
