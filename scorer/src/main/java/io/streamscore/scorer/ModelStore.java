@@ -6,13 +6,14 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, and
- * which are retired) and, derived from it, model id → served {@link LogisticModel}, held as objects in memory so
- * that a lookup per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of
+ * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, which
+ * are retired and which are challengers) and, derived from it, model id → {@link Serving} (the champion and the
+ * challengers), held as objects in memory so that a lookup per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of
  * throughput here, and re-parsing per event is worse).
  *
  * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the served map is
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ModelStore implements StateStore {
     private final String name;
-    private final Map<String, LogisticModel> served = new ConcurrentHashMap<>();
+    private final Map<String, Serving> served = new ConcurrentHashMap<>();
     private ModelLog log = new ModelLog();
     private boolean legacyLayoutReported;
     private volatile boolean open;
@@ -31,21 +32,36 @@ public final class ModelStore implements StateStore {
         this.name = name;
     }
 
-    /** The model being served for this id, or null. */
+    /**
+     * What scores one id's events: the champion (null when only challengers qualify; the events are then dead-lettered)
+     * and the challengers, ascending by version (immutable; empty for none). One object, so a stream thread never sees
+     * the champion of one moment with the challengers of another.
+     */
+    public record Serving(LogisticModel champion, List<LogisticModel> challengers) {
+    }
+
+    /** The model being served (the champion) for this id, or null. */
     public LogisticModel get(String modelId) {
+        Serving s = served.get(modelId);
+        return s == null ? null : s.champion();
+    }
+
+    /** The champion and challengers of this id, or null when it has neither. */
+    public Serving serving(String modelId) {
         return served.get(modelId);
     }
 
-    /** Applies one model-topic record (global thread only) and publishes the id's served model to the readers. */
+    /** Applies one model-topic record (global thread only) and publishes the id's models to the readers. */
     ModelLog.Applied apply(byte[] key, byte[] value, long timestamp) {
         ModelLog.Applied applied = log.apply(key, value, timestamp);
         String id = applied.modelId();
         if (id != null) {
             LogisticModel now = applied.servedAfter();
-            if (now == null) {
+            List<LogisticModel> challengers = applied.challengersAfter();
+            if (now == null && challengers.isEmpty()) {
                 served.remove(id);
             } else {
-                served.put(id, now);
+                served.put(id, new Serving(now, challengers));
             }
         }
         return applied;

@@ -16,15 +16,25 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * Scores one feature record: parse → model lookup in the global {@link ModelStore} → dot product and sigmoid →
- * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink.
+ * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink; and for a scored record,
+ * one more per challenger of its model id that can score it, to the shadow sink.
+ *
+ * <p>Challengers (docs/model-topic.md) are shadows: the champion's score alone goes to the scores topic, unchanged. A
+ * record the champion cannot score is dead-lettered as before and gets no shadow record, so the shadow topic holds only
+ * comparisons with a champion score. A challenger that cannot score a record the champion scored (a feature it needs
+ * is missing, positional features built for another feature order, a NaN logit, a shadow record too large to send)
+ * is skipped for that record and counted by reason; the champion's score is not affected.
  *
  * <p>Expected bad input (every {@link ReasonCode} but {@code INTERNAL_ERROR}) is classified here and branched to the
  * dead-letter sink without going through Kafka's exception handlers. Anything else is a bug: it propagates to the
  * processing exception handler ({@link DeadLetterProcessingExceptionHandler}), which sends the record to the same topic
  * as {@code INTERNAL_ERROR}. Nothing is forwarded before the last step that can throw, so each input record yields
- * exactly one output record either way. Keys, values and headers of the input are the raw bytes, passed on untouched.
+ * exactly one output record either way (plus its shadow records, computed before the first forward too). Keys, values
+ * and headers of the input are the raw bytes, passed on untouched.
  *
  * <p>Every output is measured before it is forwarded: one the producer would refuse ({@link OutputLimit}) is replaced
  * by an {@code OUTPUT_TOO_LARGE} dead letter cut to fit ({@link OversizedOutput}). Checking here rather than in the
@@ -37,17 +47,19 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final String storeName;
     private final String scoresSink;
     private final String deadLettersSink;
+    private final String shadowScoresSink;
     private final ScorerMetrics metrics;
     private final OutputLimit limit;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
 
-    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
-                     OutputLimit limit) {
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
+                     ScorerMetrics metrics, OutputLimit limit) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
+        this.shadowScoresSink = shadowScoresSink;
         this.metrics = metrics;
         this.limit = limit;
     }
@@ -84,11 +96,13 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private void score(Record<byte[], byte[]> record, long start) {
         FeatureEvent event;
+        ModelStore.Serving serving;
         LogisticModel model;
         double[] x;
         try {
             event = FeatureEventJson.parse(record.value());
-            model = models.get(event.modelId());
+            serving = models.serving(event.modelId());
+            model = serving == null ? null : serving.champion();
             if (model == null) {
                 throw new FeatureEventException(ReasonCode.MODEL_NOT_FOUND, "no model with id '" + event.modelId()
                         + "' is being served");
@@ -112,8 +126,62 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             tooLarge(record, "the score (model '" + model.modelId() + "' v" + model.version() + ")", size);
             return;
         }
+        List<LogisticModel> challengers = serving.challengers();
+        byte[][] shadow = challengers.isEmpty() ? null : shadowScores(record, event, challengers);
         metrics.scored(System.nanoTime() - start);
+        metrics.scoredBy(model.modelId(), model.version(), ScorerMetrics.Role.CHAMPION);
         context.forward(record.withValue(value), scoresSink);
+        if (shadow != null) {
+            for (int i = 0; i < shadow.length; i++) {
+                if (shadow[i] != null) {
+                    LogisticModel c = challengers.get(i);
+                    metrics.scoredBy(c.modelId(), c.version(), ScorerMetrics.Role.CHALLENGER);
+                    context.forward(record.withValue(shadow[i]), shadowScoresSink);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each challenger's shadow record for {@code event}, in the challengers' order; null where the challenger cannot
+     * score it (counted by reason, the first time per challenger and reason logged).
+     */
+    private byte[][] shadowScores(Record<byte[], byte[]> record, FeatureEvent event, List<LogisticModel> challengers) {
+        byte[][] out = new byte[challengers.size()][];
+        for (int i = 0; i < out.length; i++) {
+            LogisticModel c = challengers.get(i);
+            ReasonCode miss;
+            String why;
+            try {
+                double p = c.predictProbability(event.vectorFor(c));
+                if (!Double.isNaN(p)) {
+                    byte[] value = ScoreJson.toChallengerBytes(new Score(event.eventId(), c.modelId(), c.version(), p,
+                            c.label(p), c.threshold(), record.timestamp(), context.currentSystemTimeMs()));
+                    int size = RecordSize.upperBound(record.key(), value, record.headers());
+                    if (limit.fits(size)) {
+                        out[i] = value;
+                        continue;
+                    }
+                    miss = ReasonCode.OUTPUT_TOO_LARGE;
+                    why = "the shadow score is " + size + " bytes, over the " + limit.maxRecordBytes()
+                            + " the producer sends";
+                } else {
+                    miss = ReasonCode.NON_FINITE_SCORE;
+                    why = "a NaN logit for these features";
+                }
+            } catch (FeatureEventException e) {
+                miss = e.reason();
+                why = e.getMessage();
+            }
+            if (metrics.challengerUnscored(c.modelId(), c.version(), miss)) {
+                OversizedOutput.Source source = source();
+                log.warn("Challenger cannot score a record the champion scored; no shadow record: model id={}, "
+                                + "challenger version={}, reason={}: {} (topic={}, partition={}, offset={}); counted in "
+                                + "streamscore_challenger_unscored_total, not logged again for this challenger and reason",
+                        c.modelId(), c.version(), miss, why, source.topic(), source.partition(), source.offset());
+            }
+        }
+        return out;
     }
 
     private void deadLetter(Record<byte[], byte[]> record, ReasonCode reason, String message) {

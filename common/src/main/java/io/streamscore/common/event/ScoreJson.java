@@ -18,10 +18,18 @@ import java.io.UncheckedIOException;
  *
  * {@code eventId} is left out when the event had none. Doubles are written by Jackson as {@link Double#toString}
  * does, so the probability reads back bit for bit. Written with the streaming generator: this is the hot path.
+ *
+ * <p>A challenger's score on the shadow topic is the same document with one more field, {@code "role":"challenger"}
+ * ({@link #toChallengerBytes}); {@link #fromBytes} reads both.
  */
 public final class ScoreJson {
     /** The score schema this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
+    /** The field that marks a shadow score, and its value for a challenger's. */
+    public static final String ROLE_FIELD = "role";
+    public static final String ROLE_CHALLENGER = "challenger";
+    private static final byte[] CHALLENGER_SUFFIX = (",\"" + ROLE_FIELD + "\":\"" + ROLE_CHALLENGER + "\"}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private ScoreJson() {
     }
@@ -82,5 +90,18 @@ public final class ScoreJson {
             throw new IllegalArgumentException("score JSON is missing required field '" + field + "'");
         }
         return v;
+    }
+
+    /**
+     * A challenger's score as the shadow topic carries it: exactly what {@link #toBytes} writes for {@code s}, whatever
+     * fields that holds, with {@code "role":"challenger"} added as the last field. Built by appending to the score's
+     * bytes rather than by a second writer, so that the shadow record can never drift from the score's format.
+     */
+    public static byte[] toChallengerBytes(Score s) {
+        byte[] score = toBytes(s);
+        // toBytes writes one JSON object: its last byte is the closing brace, replaced by the field and a new brace.
+        byte[] out = java.util.Arrays.copyOf(score, score.length - 1 + CHALLENGER_SUFFIX.length);
+        System.arraycopy(CHALLENGER_SUFFIX, 0, out, score.length - 1, CHALLENGER_SUFFIX.length);
+        return out;
     }
 }
