@@ -127,7 +127,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         List<LogisticModel> challengers = serving.challengers();
-        byte[][] shadow = challengers.isEmpty() ? null : shadowScores(record, event, challengers);
+        byte[][] shadow = challengers.isEmpty() ? null : shadowScores(record, event, model, x, challengers);
         metrics.scored(System.nanoTime() - start);
         metrics.scoredBy(model.modelId(), model.version(), ScorerMetrics.Role.CHAMPION);
         context.forward(record.withValue(value), scoresSink);
@@ -146,14 +146,18 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
      * Each challenger's shadow record for {@code event}, in the challengers' order; null where the challenger cannot
      * score it (counted by reason, the first time per challenger and reason logged).
      */
-    private byte[][] shadowScores(Record<byte[], byte[]> record, FeatureEvent event, List<LogisticModel> challengers) {
+    private byte[][] shadowScores(Record<byte[], byte[]> record, FeatureEvent event, LogisticModel champion,
+                                  double[] championVector, List<LogisticModel> challengers) {
         byte[][] out = new byte[challengers.size()][];
         for (int i = 0; i < out.length; i++) {
             LogisticModel c = challengers.get(i);
             ReasonCode miss;
             String why;
             try {
-                double p = c.predictProbability(event.vectorFor(c));
+                // The same feature order (the usual retrain): the champion's vector is the challenger's too, and
+                // predictProbability does not change it.
+                double[] x = c.featureSchema().equals(champion.featureSchema()) ? championVector : event.vectorFor(c);
+                double p = c.predictProbability(x);
                 if (!Double.isNaN(p)) {
                     byte[] value = ScoreJson.toChallengerBytes(new Score(event.eventId(), c.modelId(), c.version(), p,
                             c.label(p), c.threshold(), record.timestamp(), context.currentSystemTimeMs()));
