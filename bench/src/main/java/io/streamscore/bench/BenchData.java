@@ -3,12 +3,15 @@ package io.streamscore.bench;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
+import io.streamscore.common.modellog.Challenge;
+import io.streamscore.common.modellog.ModelLogKey;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +77,24 @@ final class BenchData {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(topic, model.modelId().getBytes(StandardCharsets.UTF_8), ModelJson.toBytes(model)))
                     .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Publishes {@code champion} and {@code challenger} (a higher version) as the trainer's {@code publish} and
+     * {@code publish --challenger} do: keys {@code ID@vN}, the challenge before the challenger's model.
+     */
+    static void publishWithChallenger(String bootstrap, String topic, LogisticModel champion, LogisticModel challenger)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, ModelLogKey.version(champion.modelId(), champion.version()).toBytes(),
+                    ModelJson.toBytes(champion))).get(30, TimeUnit.SECONDS);
+            p.send(new ProducerRecord<>(topic, ModelLogKey.challenge(challenger.modelId(), challenger.version()).toBytes(),
+                    new Challenge(challenger.modelId(), challenger.version(), Instant.now()).toBytes())).get(30, TimeUnit.SECONDS);
+            p.send(new ProducerRecord<>(topic, ModelLogKey.version(challenger.modelId(), challenger.version()).toBytes(),
+                    ModelJson.toBytes(challenger))).get(30, TimeUnit.SECONDS);
         }
     }
 

@@ -132,23 +132,38 @@ final class BenchReport {
         return g.equals("at_least_once") ? "ALOS" : g.equals("exactly_once_v2") ? "EOS v2" : g;
     }
 
-    /** Every run of one configuration (guarantee, threads): scorer and baseline, in run order. */
-    private record Config(String name, List<Throughput> scorer, List<Throughput> baseline) {
+    /**
+     * Every run of one configuration (guarantee, threads): scorer, baseline and (with --challenger) the scorer with
+     * one challenger, in run order.
+     */
+    private record Config(String name, List<Throughput> scorer, List<Throughput> baseline, List<Throughput> challenger) {
         double median(boolean ofScorer, java.util.function.ToDoubleFunction<Throughput> f) {
-            double[] v = (ofScorer ? scorer : baseline).stream().mapToDouble(f).sorted().toArray();
+            return median(ofScorer ? scorer : baseline, f);
+        }
+
+        static double median(List<Throughput> runs, java.util.function.ToDoubleFunction<Throughput> f) {
+            double[] v = runs.stream().mapToDouble(f).sorted().toArray();
             if (v.length == 0) {
                 return Double.NaN;
             }
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
-        String range(boolean ofScorer) {
-            List<Throughput> l = ofScorer ? scorer : baseline;
+        static String range(List<Throughput> l) {
             if (l.size() < 2) {
                 return "";
             }
             return String.format(Locale.ROOT, " (%s–%s)", k(l.stream().mapToDouble(Throughput::recordsPerSecond).min().orElse(0)),
                     k(l.stream().mapToDouble(Throughput::recordsPerSecond).max().orElse(0)));
+        }
+
+        /** Records/s with one challenger ÷ plain scoring's, medians. */
+        double challengerRatio() {
+            return median(challenger, Throughput::recordsPerSecond) / median(scorer, Throughput::recordsPerSecond);
+        }
+
+        String range(boolean ofScorer) {
+            return range(ofScorer ? scorer : baseline);
         }
 
         /** Scorer records/s ÷ baseline records/s, medians. */
@@ -168,8 +183,13 @@ final class BenchReport {
     private List<Config> configs() {
         Map<String, Config> m = new LinkedHashMap<>();
         for (Throughput t : throughput) {
-            Config c = m.computeIfAbsent(t.config(), k -> new Config(k, new ArrayList<>(), new ArrayList<>()));
-            (t.kind() == AppKind.SCORER ? c.scorer() : c.baseline()).add(t);
+            Config c = m.computeIfAbsent(t.config(), k -> new Config(k, new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>()));
+            (switch (t.kind()) {
+                case SCORER -> c.scorer();
+                case BASELINE -> c.baseline();
+                case CHALLENGER -> c.challenger();
+            }).add(t);
         }
         return new ArrayList<>(m.values());
     }
@@ -177,7 +197,7 @@ final class BenchReport {
     /** The scorer's median records/s at one thread and this guarantee (for the latency runs' rate). */
     static double medianScorerRate(List<Throughput> runs, String guarantee, int threads) {
         Config c = new Config("", runs.stream().filter(t -> t.kind() == AppKind.SCORER && t.guarantee().equals(guarantee)
-                && t.threads() == threads).toList(), List.of());
+                && t.threads() == threads).toList(), List.of(), List.of());
         return c.median(true, Throughput::recordsPerSecond);
     }
 
@@ -213,6 +233,30 @@ final class BenchReport {
                     .append(f2(c.median(true, Throughput::firstOutputSeconds)))
                     .append(" |\n");
         }
+        if (configs().stream().anyMatch(c -> !c.challenger().isEmpty())) {
+            b.append(String.format(Locale.ROOT, "%nChampion + 1 challenger (every event also scored by the challenger, "
+                    + "to the shadow topic, in the same transaction) vs plain scoring, same run; records/s counted on "
+                    + "the scores topic%n%n"));
+            b.append("| configuration | scorer records/s | scorer + 1 challenger records/s | **with challenger / plain** "
+                    + "| stream-thread CPU µs/record (plain / with challenger) | CPU ratio (plain / with challenger µs) |\n");
+            b.append("|---|---:|---:|---:|---:|---:|\n");
+            for (Config c : configs()) {
+                if (c.challenger().isEmpty()) {
+                    continue;
+                }
+                double plainCpu = Config.median(c.scorer(), Throughput::streamCpuMicrosPerRecord);
+                double challengerCpu = Config.median(c.challenger(), Throughput::streamCpuMicrosPerRecord);
+                b.append("| ").append(c.name())
+                        .append(" | ").append(k(Config.median(c.scorer(), Throughput::recordsPerSecond)))
+                        .append(Config.range(c.scorer()))
+                        .append(" | ").append(k(Config.median(c.challenger(), Throughput::recordsPerSecond)))
+                        .append(Config.range(c.challenger()))
+                        .append(" | **").append(f2(c.challengerRatio())).append("**")
+                        .append(" | ").append(f2(plainCpu)).append(" / ").append(f2(challengerCpu))
+                        .append(" | ").append(f2(plainCpu / challengerCpu))
+                        .append(" |\n");
+            }
+        }
         if (!latency.isEmpty()) {
             b.append(String.format(Locale.ROOT, "%nLatency (scorer, 1 stream thread): input timestamp → score consumed "
                     + "(read_committed), after a warm-up; model swap: publish ack → first score by the new version%n%n"));
@@ -240,6 +284,11 @@ final class BenchReport {
                 + brokerHeap + "), same machine" : "external (--bootstrap-servers)").append('\n');
         b.append(String.format(Locale.ROOT, "- Data: %,d feature events, mean %.0f bytes, 20 named features, one model, %d partitions; "
                 + "pre-filled in %.1f s (%,.0f records/s)%n", events, eventBytes, partitions, fillSeconds, events / fillSeconds));
+        if (throughput.stream().anyMatch(t -> t.kind() == AppKind.CHALLENGER)) {
+            b.append("- `scorer+1ch`: the scorer on a model topic with the same model as champion (v1) and a second "
+                    + "version (v2, other weights) as its challenger: two scores per event, one to the scores topic "
+                    + "and one to the shadow topic\n");
+        }
         b.append("- Command: `").append(command).append("`\n\n");
         b.append(table()).append('\n');
         b.append("Raw lines:\n\n```\n");
@@ -256,6 +305,9 @@ final class BenchReport {
             String category = c.name() + ": scorer ×" + f2(c.ratio());
             ds.addValue(c.median(false, Throughput::recordsPerSecond), "baseline: parse + write JSON (no model)", category);
             ds.addValue(c.median(true, Throughput::recordsPerSecond), "scorer", category);
+            if (!c.challenger().isEmpty()) {
+                ds.addValue(Config.median(c.challenger(), Throughput::recordsPerSecond), "scorer + 1 challenger", category);
+            }
         }
         JFreeChart chart = ChartFactory.createBarChart("Scorer vs pass-through baseline, end to end (median records/s)",
                 "configuration: scorer throughput as a multiple of the baseline's", "records per second", ds, PlotOrientation.VERTICAL, true, false, false);
@@ -271,6 +323,7 @@ final class BenchReport {
         r.setShadowVisible(false);
         r.setSeriesPaint(0, new Color(0x9E, 0x9E, 0x9E));
         r.setSeriesPaint(1, new Color(0x1F, 0x77, 0xB4));
+        r.setSeriesPaint(2, new Color(0xFF, 0x7F, 0x0E));
         r.setItemMargin(0.05);
         r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("#,##0")));
         r.setDefaultItemLabelsVisible(true);

@@ -54,6 +54,8 @@ public final class ScorerThroughputBench implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
     private static final String MODELS = "models";
+    /** Champion v1 and challenger v2 of the same model id, for the runs with one challenger. */
+    private static final String MODELS_WITH_CHALLENGER = "models-challenger";
     private static final String FEATURES = "features";
     private static final List<String> GUARANTEES = List.of(ScorerConfig.AT_LEAST_ONCE, ScorerConfig.EXACTLY_ONCE_V2);
 
@@ -89,6 +91,10 @@ public final class ScorerThroughputBench implements Callable<Integer> {
 
     @Option(names = "--skip-latency", description = "Only the throughput runs.")
     boolean skipLatency;
+
+    @Option(names = "--challenger",
+            description = "Also run the scorer with one challenger (every event scored by the champion to the scores topic and by the challenger to the shadow topic) in each configuration, next to plain scoring.")
+    boolean challenger;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one (topics must be creatable).")
     String bootstrapServers;
@@ -171,6 +177,10 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             topics.create(MODELS, 1, Map.of("cleanup.policy", "compact"));
             topics.create(FEATURES, partitions, Map.of());
             BenchData.publish(bootstrap, MODELS, data.model(1));
+            if (challenger) {
+                topics.create(MODELS_WITH_CHALLENGER, 1, Map.of("cleanup.policy", "compact"));
+                BenchData.publishWithChallenger(bootstrap, MODELS_WITH_CHALLENGER, data.model(1), data.model(2));
+            }
             long t = System.nanoTime();
             double eventBytes = data.prefill(bootstrap, FEATURES, events);
             double fillSeconds = seconds(System.nanoTime() - t);
@@ -183,6 +193,9 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 t = System.nanoTime();
                 runs.throughput(AppKind.BASELINE, ScorerConfig.AT_LEAST_ONCE, 1, n);
                 runs.throughput(AppKind.SCORER, ScorerConfig.AT_LEAST_ONCE, 1, n);
+                if (challenger) {
+                    runs.throughput(AppKind.CHALLENGER, ScorerConfig.AT_LEAST_ONCE, 1, n);
+                }
                 out.printf("warm-up (not reported): each app to %,d outputs, %.1f s%n", n, seconds(System.nanoTime() - t));
             }
             List<BenchReport.Throughput> throughput = new ArrayList<>();
@@ -190,9 +203,11 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             for (int rep = 1; rep <= repeats; rep++) {
                 for (String g : GUARANTEES) {
                     for (int th : threads) {
-                        // Alternate which app goes first, so drift in the machine's load does not favour one side.
-                        AppKind[] order = config++ % 2 == 0 ? new AppKind[]{AppKind.BASELINE, AppKind.SCORER}
-                                : new AppKind[]{AppKind.SCORER, AppKind.BASELINE};
+                        // Rotate which app goes first, so drift in the machine's load does not favour one side.
+                        List<AppKind> order = new ArrayList<>(challenger
+                                ? List.of(AppKind.BASELINE, AppKind.SCORER, AppKind.CHALLENGER)
+                                : List.of(AppKind.BASELINE, AppKind.SCORER));
+                        java.util.Collections.rotate(order, config++ % order.size());
                         for (AppKind kind : order) {
                             BenchReport.Throughput r = runs.throughput(kind, g, th, events);
                             throughput.add(r);
@@ -237,7 +252,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
     }
 
     enum AppKind {
-        SCORER("scorer"), BASELINE("baseline");
+        SCORER("scorer"), BASELINE("baseline"), CHALLENGER("scorer+1ch");
 
         final String label;
 
@@ -300,17 +315,18 @@ public final class ScorerThroughputBench implements Callable<Integer> {
         }
 
         private RunningApp start(AppKind kind, String appId, String g, int th, String features, String output,
-                                 String deadLetters) throws Exception {
-            if (kind == AppKind.SCORER) {
+                                 String deadLetters, String shadow) throws Exception {
+            if (kind == AppKind.SCORER || kind == AppKind.CHALLENGER) {
                 Map<String, String> flags = new HashMap<>();
                 flags.put(ScorerConfig.BOOTSTRAP_SERVERS, bootstrap);
                 flags.put(ScorerConfig.APPLICATION_ID, appId);
                 flags.put(ScorerConfig.PROCESSING_GUARANTEE, g);
                 flags.put(ScorerConfig.THREADS, String.valueOf(th));
-                flags.put(ScorerConfig.MODELS_TOPIC, MODELS);
+                flags.put(ScorerConfig.MODELS_TOPIC, kind == AppKind.CHALLENGER ? MODELS_WITH_CHALLENGER : MODELS);
                 flags.put(ScorerConfig.FEATURES_TOPIC, features);
                 flags.put(ScorerConfig.SCORES_TOPIC, output);
                 flags.put(ScorerConfig.DEAD_LETTERS_TOPIC, deadLetters);
+                flags.put(ScorerConfig.SHADOW_SCORES_TOPIC, shadow);
                 flags.put(ScorerConfig.HTTP_PORT, "0");
                 flags.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
                 ScorerApp.Running r = new ScorerApp(ScorerConfig.resolve(Map.of(), flags)).start();
@@ -364,18 +380,22 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             };
         }
 
-        /** One app reads the pre-filled topic from the beginning until {@code n} outputs were consumed. */
+        /**
+         * One app reads the pre-filled topic from the beginning until {@code n} outputs were consumed (scores and dead
+         * letters; with a challenger, its shadow scores are counted apart and must number {@code n} too).
+         */
         BenchReport.Throughput throughput(AppKind kind, String g, int th, long n) throws Exception {
-            String suffix = kind.label + "-" + g + "-" + th + "t-" + (++sequence);
+            String suffix = kind.label.replace('+', '-') + "-" + g + "-" + th + "t-" + (++sequence);
             String output = "out-" + suffix;
             String deadLetters = "dl-" + suffix;
-            topics.createOutputs(output, deadLetters);
+            String shadow = "shadow-" + suffix;
+            topics.createOutputs(output, deadLetters, shadow);
             try (OutputCounter counter = new OutputCounter(bootstrap, List.of(output, deadLetters), false).start()) {
                 Map<String, Long> cpuBefore = threadCpu();
                 long processCpuBefore = processCpuNanos();
                 long brokerCpuBefore = broker == null ? 0 : broker.cpuTime().toNanos();
                 long t0 = System.nanoTime();
-                RunningApp app = start(kind, "bench-" + suffix, g, th, FEATURES, output, deadLetters);
+                RunningApp app = start(kind, "bench-" + suffix, g, th, FEATURES, output, deadLetters, shadow);
                 long reached;
                 Map<String, Long> cpuAfter;
                 long processCpu;
@@ -393,7 +413,13 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 Thread.sleep(500); // anything beyond n (a duplicate) would show up in the count now
                 long outputs = counter.count();
                 counter.close();
-                topics.delete(output, deadLetters);
+                if (kind == AppKind.CHALLENGER) {
+                    // Counted after the run, from the beginning, so that reading them does not load the measured run.
+                    try (OutputCounter shadowCounter = new OutputCounter(bootstrap, List.of(shadow), false).start()) {
+                        shadowCounter.awaitCount(n, Duration.ofSeconds(120), () -> true);
+                    }
+                }
+                topics.delete(output, deadLetters, shadow);
                 double stream = 0;
                 double global = 0;
                 for (Map.Entry<String, Long> e : cpuAfter.entrySet()) {
@@ -437,7 +463,8 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             String features = "features-" + suffix;
             String output = "out-" + suffix;
             String deadLetters = "dl-" + suffix;
-            topics.createOutputs(features, output, deadLetters);
+            String shadow = "shadow-" + suffix;
+            topics.createOutputs(features, output, deadLetters, shadow);
             Map<String, Object> producerProps = Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.LINGER_MS_CONFIG, 1,
@@ -446,7 +473,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             try (OutputCounter counter = new OutputCounter(bootstrap, List.of(output, deadLetters), true).start();
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
                          new ByteArraySerializer())) {
-                RunningApp app = start(AppKind.SCORER, "bench-" + suffix, g, 1, features, output, deadLetters);
+                RunningApp app = start(AppKind.SCORER, "bench-" + suffix, g, 1, features, output, deadLetters, shadow);
                 try {
                     if (!app.awaitRunning(Duration.ofSeconds(60))) {
                         throw new IllegalStateException("scorer for " + suffix + " did not reach RUNNING within 60 s");
@@ -499,7 +526,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                             version, seen != 0, seen - swapSendMillis, seen - ack);
                 } finally {
                     app.close();
-                    topics.delete(features, output, deadLetters);
+                    topics.delete(features, output, deadLetters, shadow);
                 }
             }
         }

@@ -98,11 +98,11 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     Path clientConfig;
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "",
-            description = "Prefix for the topics models, features, scores, dead-letters (e.g. demo- on a shared cluster).")
+            description = "Prefix for the topics models, features, scores, dead-letters, shadow-scores (e.g. demo- on a shared cluster).")
     String topicPrefix;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
-            description = "Partitions for the features, scores and dead-letters topics when they are created.")
+            description = "Partitions for the features, scores, dead-letters and shadow-scores topics when they are created.")
     int partitions;
 
     @Option(names = "--application-id", paramLabel = "ID", defaultValue = "streamscore-demo",
@@ -249,6 +249,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         String featuresTopic = topicPrefix + "features";
         String scoresTopic = topicPrefix + "scores";
         String deadLettersTopic = topicPrefix + "dead-letters";
+        String shadowScoresTopic = topicPrefix + "shadow-scores";
         Path dir = outputDir.toAbsolutePath().normalize();
         console.line("streamscore demo (run " + runId + "): train a model, publish it to Kafka, score a stream with it");
         console.line("");
@@ -328,14 +329,15 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             checkStop();
 
             // 5. Scorer
-            List<String> created = cluster.ensureTopics(List.of(featuresTopic, scoresTopic, deadLettersTopic), partitions);
+            List<String> created = cluster.ensureTopics(List.of(featuresTopic, scoresTopic, deadLettersTopic,
+                    shadowScoresTopic), partitions);
             if (!created.isEmpty()) {
                 console.line("[5/8] Created topics " + created + " (" + partitions + " partitions each)");
             }
             Path stateDir = Files.createTempDirectory("streamscore-demo-state");
             long t5 = System.nanoTime();
             try (ScorerApp.Running scorer = new ScorerApp(scorerConfig(cluster, modelsTopic, featuresTopic, scoresTopic,
-                    deadLettersTopic, stateDir)).start()) {
+                    deadLettersTopic, shadowScoresTopic, stateDir)).start()) {
                 if (!scorer.awaitRunning(SCORER_START_TIMEOUT)) {
                     throw new DemoFailure("the scorer did not reach RUNNING within " + SCORER_START_TIMEOUT.toSeconds()
                             + " s (state " + scorer.state() + "; see the log above)");
@@ -370,7 +372,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     }
 
     private ScorerConfig scorerConfig(Cluster cluster, String models, String features, String scores, String deadLetters,
-                                      Path stateDir) {
+                                      String shadowScores, Path stateDir) {
         Map<String, String> file = new LinkedHashMap<>();
         cluster.clientProperties().forEach((k, v) -> file.put(String.valueOf(k), String.valueOf(v)));
         // Our own state dir: the scorer keeps nothing on disk, but Kafka Streams locks a directory per application id.
@@ -382,6 +384,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         flag(ScorerConfig.FEATURES_TOPIC, features, flags);
         flag(ScorerConfig.SCORES_TOPIC, scores, flags);
         flag(ScorerConfig.DEAD_LETTERS_TOPIC, deadLetters, flags);
+        flag(ScorerConfig.SHADOW_SCORES_TOPIC, shadowScores, flags);
         flag(ScorerConfig.HTTP_PORT, Integer.toString(httpPort), flags);
         flag(ScorerConfig.SHUTDOWN_TIMEOUT_MS, "20000", flags);
         return ScorerConfig.resolve(file, flags);

@@ -40,8 +40,13 @@ final class E2e {
     private E2e() {
     }
 
-    /** The four topics one scorer reads and writes, unique per test. */
-    record Topics(String models, String features, String scores, String deadLetters) {
+    /** The five topics one scorer reads and writes, unique per test. */
+    record Topics(String models, String features, String scores, String deadLetters, String shadowScores) {
+        /** The shadow-scores topic named after the scores topic. */
+        Topics(String models, String features, String scores, String deadLetters) {
+            this(models, features, scores, deadLetters, "shadow-" + scores);
+        }
+
         /** Creates them: features with {@code featurePartitions}, models compacted (the publisher checks that too). */
         static Topics create(EmbeddedKafkaBroker kafka, int featurePartitions, int outputPartitions) {
             String suffix = shortId();
@@ -50,6 +55,7 @@ final class E2e {
             kafka.createTopic(t.features(), featurePartitions, Map.of());
             kafka.createTopic(t.scores(), outputPartitions, Map.of());
             kafka.createTopic(t.deadLetters(), outputPartitions, Map.of());
+            kafka.createTopic(t.shadowScores(), outputPartitions, Map.of());
             return t;
         }
     }
@@ -123,6 +129,7 @@ final class E2e {
         flags.put(ScorerConfig.FEATURES_TOPIC, t.features());
         flags.put(ScorerConfig.SCORES_TOPIC, t.scores());
         flags.put(ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters());
+        flags.put(ScorerConfig.SHADOW_SCORES_TOPIC, t.shadowScores());
         flags.put(ScorerConfig.HTTP_PORT, "0");
         return ScorerConfig.resolve(file, flags);
     }

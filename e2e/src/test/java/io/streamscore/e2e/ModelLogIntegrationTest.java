@@ -4,6 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
+import io.streamscore.common.modellog.Challenge;
 import io.streamscore.common.modellog.Retirement;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
@@ -50,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The model topic as the truth (docs/model-topic.md), on a real broker whose log cleaner compacts eagerly: whatever is
  * written to the model topic, a scorer that ran throughout and one started after compaction serve the same model for
- * every id, and it is the model the documented rule names.
+ * every id and shadow-score with the same challengers, and they are the models the documented rule names.
  */
 @Tag("integration")
 @Timeout(900)
@@ -114,7 +115,15 @@ class ModelLogIntegrationTest {
                             () -> Long.valueOf(sentinel.version()).equals(s.metrics().servingVersions().get("sentinel")),
                             () -> "serving " + s.metrics().servingVersions());
                 }
-                Map<String, LogisticModel> expected = documentedRule(lastRecordPerKey(models), ids);
+                Map<String, byte[]> last = lastRecordPerKey(models);
+                Map<String, LogisticModel> expected = documentedRule(last, ids);
+                Map<String, List<LogisticModel>> challengers = documentedChallengers(last, ids);
+                Map<String, List<Long>> expectedChallengers = new TreeMap<>();
+                challengers.forEach((id, list) -> {
+                    if (!list.isEmpty()) {
+                        expectedChallengers.put(id, list.stream().map(LogisticModel::version).toList());
+                    }
+                });
                 Map<String, Long> expectedVersions = new TreeMap<>();
                 expected.forEach((id, m) -> {
                     if (m != null) {
@@ -127,22 +136,31 @@ class ModelLogIntegrationTest {
                         "versions served by the instance that ran throughout");
                 assertEquals(expectedVersions, new TreeMap<>(fresh.metrics().servingVersions()),
                         "versions served by the instance started after compaction");
+                assertEquals(expectedChallengers, running.metrics().challengerVersions(),
+                        "challengers of the instance that ran throughout");
+                assertEquals(expectedChallengers, fresh.metrics().challengerVersions(),
+                        "challengers of the instance started after compaction");
 
                 // Same version is not enough (a rogue writer can put other weights under a version key): probe both.
-                probeAndCompare(one, two, ids, expected);
+                probeAndCompare(one, two, ids, expected, challengers);
                 long none = expected.values().stream().filter(m -> m == null).count();
-                System.out.printf("model log: %d sequences, %d ids (%d with no model), %d CLI calls; both instances "
-                        + "and the rule agree on every id%n", SEQUENCES, ids.size(), none, cliCalls);
+                long shadowed = ids.stream().filter(id -> expected.get(id) != null && !challengers.get(id).isEmpty())
+                        .count();
+                System.out.printf("model log: %d sequences, %d ids (%d with no model, %d shadow-scored), %d CLI calls; "
+                        + "both instances and the rule agree on every id%n", SEQUENCES, ids.size(), none, shadowed,
+                        cliCalls);
                 assertTrue(none > 0 && none < ids.size(), "the sequences reach both outcomes: " + none + " of "
                         + ids.size() + " ids end with no model");
+                assertTrue(shadowed > 0, "the sequences leave some served ids with challengers");
             }
         }
     }
 
     /**
-     * One seeded sequence for two fresh ids: publishes (API and CLI), byte-for-byte stale copies, stale copies under
-     * other versions' keys, duplicate versions with other weights, garbage and tombstones under every key form,
-     * old-layout records, and retire / restore / rollback / prune through the CLI. Returns the CLI calls made.
+     * One seeded sequence for two fresh ids: publishes (API and CLI, some as challengers), byte-for-byte stale copies,
+     * stale copies under other versions' keys, duplicate versions with other weights, garbage and tombstones under
+     * every key form, old-layout records, challenges written by hand (valid, naming another version, tombstones), and
+     * retire / restore / rollback / prune / challenge / promote / drop through the CLI. Returns the CLI calls made.
      */
     private int writeSequence(int seed, String topic, ModelPublisher publisher, KafkaProducer<byte[], byte[]> raw,
                               List<String> ids, Map<String, List<Long>> offsetsByKey) throws Exception {
@@ -167,7 +185,7 @@ class ModelLogIntegrationTest {
             ModelPublisher.Published some = mine.get(r.nextInt(mine.size()));
             long top = mine.get(mine.size() - 1).model().version();
             long anyVersion = 1 + r.nextInt((int) top + 1);
-            switch (r.nextInt(12)) {
+            switch (r.nextInt(16)) {
                 case 0 -> {
                     ModelPublisher.Published p = publisher.publish(model(id, r));
                     mine.add(p);
@@ -176,8 +194,13 @@ class ModelLogIntegrationTest {
                 case 1 -> {
                     Path file = files.resolve(id + "-" + op + ".json");
                     Files.write(file, ModelJson.toBytes(model(id, r)));
-                    cli(0, "publish", "--model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--model-topic", topic);
+                    if (r.nextInt(3) == 0) {
+                        cli(0, "publish", "--model", file.toString(), "--challenger", "--bootstrap-servers",
+                                kafka.bootstrapServers(), "--model-topic", topic);
+                    } else {
+                        cli(0, "publish", "--model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                                "--model-topic", topic);
+                    }
                     cli++;
                 }
                 case 2 -> send(raw, topic, id + "@v" + some.model().version(),
@@ -187,13 +210,17 @@ class ModelLogIntegrationTest {
                 case 4 -> send(raw, topic, id + "@v" + some.model().version(),
                         ModelJson.toCompactJson(model(id, r).withVersion(some.model().version())).getBytes(),
                         offsetsByKey);                                                     // duplicate version
-                case 5 -> send(raw, topic, switch (r.nextInt(3)) {
+                case 5 -> send(raw, topic, switch (r.nextInt(4)) {
                     case 0 -> id + "@v" + anyVersion;
                     case 1 -> id + "@v" + anyVersion + "@retired";
+                    case 2 -> id + "@v" + anyVersion + "@challenger";
                     default -> id;
                 }, "{not a model".getBytes(), offsetsByKey);                                // garbage
-                case 6 -> send(raw, topic, r.nextBoolean() ? id + "@v" + anyVersion : id + "@v" + anyVersion
-                        + "@retired", null, offsetsByKey);                                 // tombstone
+                case 6 -> send(raw, topic, switch (r.nextInt(3)) {
+                    case 0 -> id + "@v" + anyVersion;
+                    case 1 -> id + "@v" + anyVersion + "@retired";
+                    default -> id + "@v" + anyVersion + "@challenger";
+                }, null, offsetsByKey);                                                    // tombstone
                 case 7 -> send(raw, topic, id, ModelJson.toCompactJson(model(id, r).withVersion(anyVersion)).getBytes(),
                         offsetsByKey);                                                     // the old layout
                 case 8 -> {
@@ -210,6 +237,20 @@ class ModelLogIntegrationTest {
                 case 10 -> {
                     cli(-1, "models", "restore", "--model-id", id, "--version", String.valueOf(anyVersion),
                             "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                    cli++;
+                }
+                case 12 -> send(raw, topic, id + "@v" + anyVersion + "@challenger", new Challenge(id,
+                        r.nextInt(4) == 0 ? anyVersion + 1 : anyVersion, java.time.Instant.now()).toBytes(),
+                        offsetsByKey);                                                     // a challenge by hand
+                case 13, 14 -> {
+                    cli(-1, "models", "challenge", "--model-id", id, "--version", String.valueOf(anyVersion),
+                            "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                    cli++;
+                }
+                case 15 -> {
+                    cli(-1, "models", r.nextBoolean() ? "promote" : "drop", "--model-id", id, "--version",
+                            String.valueOf(anyVersion), "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--model-topic", topic);
                     cli++;
                 }
                 default -> {
@@ -280,31 +321,19 @@ class ModelLogIntegrationTest {
     }
 
     /**
-     * The rule of docs/model-topic.md, written from its text: the highest version N whose key ID@vN holds a valid
-     * model for (ID, N) — or, failing that, whose document sits under the old key ID — and whose ID@vN@retired does
-     * not hold a valid retirement for (ID, N).
+     * The champion by the rule of docs/model-topic.md, written from its text: the highest version N whose key ID@vN
+     * holds a valid model for (ID, N) — or, failing that, whose document sits under the old key ID — whose
+     * ID@vN@retired does not hold a valid retirement for (ID, N), and whose ID@vN@challenger does not hold a valid
+     * challenge for (ID, N).
      */
     static Map<String, LogisticModel> documentedRule(Map<String, byte[]> last, List<String> ids) {
         Map<String, LogisticModel> served = new LinkedHashMap<>();
         for (String id : ids) {
-            TreeMap<Long, LogisticModel> candidates = new TreeMap<>();
-            LogisticModel legacy = valid(last.get(id), id, -1);
-            if (legacy != null) {
-                candidates.put(legacy.version(), legacy);
-            }
-            for (Map.Entry<String, byte[]> e : last.entrySet()) {
-                String prefix = id + "@v";
-                if (e.getKey().startsWith(prefix) && e.getKey().substring(prefix.length()).matches("[1-9][0-9]*")) {
-                    long v = Long.parseLong(e.getKey().substring(prefix.length()));
-                    LogisticModel m = valid(e.getValue(), id, v);
-                    if (m != null) {
-                        candidates.put(v, m);
-                    }
-                }
-            }
             LogisticModel best = null;
+            TreeMap<Long, LogisticModel> candidates = counting(last, id);
             for (Long v : candidates.descendingKeySet()) {
-                if (!retired(last.get(id + "@v" + v + "@retired"), id, v)) {
+                if (!retired(last.get(id + "@v" + v + "@retired"), id, v)
+                        && !challenged(last.get(id + "@v" + v + "@challenger"), id, v)) {
                     best = candidates.get(v);
                     break;
                 }
@@ -312,6 +341,54 @@ class ModelLogIntegrationTest {
             served.put(id, best);
         }
         return served;
+    }
+
+    /** The challengers by the same text: counting versions under a valid challenge and not retired, ascending. */
+    static Map<String, List<LogisticModel>> documentedChallengers(Map<String, byte[]> last, List<String> ids) {
+        Map<String, List<LogisticModel>> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            List<LogisticModel> list = new ArrayList<>();
+            counting(last, id).forEach((v, m) -> {
+                if (challenged(last.get(id + "@v" + v + "@challenger"), id, v)
+                        && !retired(last.get(id + "@v" + v + "@retired"), id, v)) {
+                    list.add(m);
+                }
+            });
+            out.put(id, list);
+        }
+        return out;
+    }
+
+    /** Version → model for every counting version of {@code id}: ID@vN valid for (ID, N), else the old key's. */
+    private static TreeMap<Long, LogisticModel> counting(Map<String, byte[]> last, String id) {
+        TreeMap<Long, LogisticModel> candidates = new TreeMap<>();
+        LogisticModel legacy = valid(last.get(id), id, -1);
+        if (legacy != null) {
+            candidates.put(legacy.version(), legacy);
+        }
+        for (Map.Entry<String, byte[]> e : last.entrySet()) {
+            String prefix = id + "@v";
+            if (e.getKey().startsWith(prefix) && e.getKey().substring(prefix.length()).matches("[1-9][0-9]*")) {
+                long v = Long.parseLong(e.getKey().substring(prefix.length()));
+                LogisticModel m = valid(e.getValue(), id, v);
+                if (m != null) {
+                    candidates.put(v, m);
+                }
+            }
+        }
+        return candidates;
+    }
+
+    private static boolean challenged(byte[] value, String id, long version) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            Challenge c = Challenge.fromBytes(value);
+            return c.modelId().equals(id) && c.version() == version;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static LogisticModel valid(byte[] value, String id, long version) {
@@ -352,15 +429,18 @@ class ModelLogIntegrationTest {
         E2e.Topics t = new E2e.Topics(models, features, "scores-" + suffix, "dead-letters-" + suffix);
         kafka.createTopic(t.scores(), 1, Map.of());
         kafka.createTopic(t.deadLetters(), 1, Map.of());
+        kafka.createTopic(t.shadowScores(), 1, Map.of());
         return t;
     }
 
     /**
      * Sends one named event per id and checks that each instance scored it with exactly the expected model (version
-     * and probability bits), or dead-lettered it MODEL_NOT_FOUND when the rule names none.
+     * and probability bits), or dead-lettered it MODEL_NOT_FOUND when the rule names none; and that it wrote exactly
+     * one shadow score per challenger the rule names (none for a dead-lettered event).
      */
     private static void probeAndCompare(E2e.Topics one, E2e.Topics two, List<String> ids,
-                                        Map<String, LogisticModel> expected) throws Exception {
+                                        Map<String, LogisticModel> expected,
+                                        Map<String, List<LogisticModel>> challengers) throws Exception {
         String round = E2e.shortId();
         try (KafkaProducer<byte[], byte[]> producer = E2e.producer(kafka)) {
             for (String id : ids) {
@@ -392,6 +472,35 @@ class ModelLogIntegrationTest {
                                 + ", the rule's model gives " + p);
                     }
                 }
+            }
+            // The shadow scores commit in the same transactions as the scores just read.
+            try (TopicReader shadow = new TopicReader(kafka, t.shadowScores())) {
+                shadow.drainToEnd(Duration.ofSeconds(30));
+                Map<String, List<Long>> shadowed = new TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> rec : shadow.records()) {
+                    String key = E2e.text(rec.key());
+                    if (!key.startsWith("probe-" + round)) {
+                        continue;
+                    }
+                    String id = key.substring(("probe-" + round + "-").length());
+                    Score s = ScoreJson.fromBytes(rec.value());
+                    shadowed.computeIfAbsent(id, k -> new ArrayList<>()).add(s.modelVersion());
+                    LogisticModel want = challengers.get(id).stream().filter(m -> m.version() == s.modelVersion())
+                            .findFirst().orElse(null);
+                    assertNotNull(want, id + " shadow-scored by v" + s.modelVersion() + " on " + t.shadowScores()
+                            + "; the rule's challengers: " + challengers.get(id));
+                    double p = want.predictProbability(Map.of("x1", 0.3, "x2", -1.7));
+                    assertTrue(E2e.sameBits(p, s.probability()), id + " on " + t.shadowScores() + ": "
+                            + s.probability() + ", the rule's challenger v" + want.version() + " gives " + p);
+                }
+                Map<String, List<Long>> want = new TreeMap<>();
+                for (String id : ids) {
+                    if (expected.get(id) != null && !challengers.get(id).isEmpty()) {
+                        want.put(id, challengers.get(id).stream().map(LogisticModel::version).toList());
+                    }
+                }
+                assertEquals(want, shadowed, "shadow scores per id on " + t.shadowScores()
+                        + " (each challenger once, ascending; none without a champion)");
             }
         }
     }
@@ -452,7 +561,8 @@ class ModelLogIntegrationTest {
                                 () -> Long.valueOf(v).equals(s.metrics().servingVersions().get("race")),
                                 () -> "serving " + s.metrics().servingVersions());
                     }
-                    probeAndCompare(one, two, List.of("race"), Map.of("race", byVersion.get(v)));
+                    probeAndCompare(one, two, List.of("race"), Map.of("race", byVersion.get(v)),
+                            Map.of("race", List.of()));
                     publisher.retire("race", v, "walked past in the race test");
                 }
             }
@@ -476,7 +586,8 @@ class ModelLogIntegrationTest {
         int exit = ScorerCli.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
                 c -> new ScorerApp(c).run()).execute("--bootstrap-servers", kafka.bootstrapServers(),
                 "--application-id", "policy-cli-" + E2e.shortId(), "--models-topic", models, "--features-topic",
-                t.features(), "--scores-topic", t.scores(), "--dead-letters-topic", t.deadLetters(), "--http-port", "0");
+                t.features(), "--scores-topic", t.scores(), "--dead-letters-topic", t.deadLetters(),
+                "--shadow-scores-topic", t.shadowScores(), "--http-port", "0");
         assertEquals(1, exit, err.toString());
         assertTrue(err.toString().contains("scorer: model topic '" + models + "' has cleanup.policy=compact,delete"),
                 err.toString());

@@ -202,6 +202,7 @@ class OversizedOutputIntegrationTest {
         kafka.createTopic(t.features(), 1, Map.of("max.message.bytes", BIG_TOPIC_LIMIT));
         kafka.createTopic(t.scores(), 1, Map.of());
         kafka.createTopic(t.deadLetters(), 1, deadLetterTopicConfig);
+        kafka.createTopic(t.shadowScores(), 1, Map.of());
         return t;
     }
 

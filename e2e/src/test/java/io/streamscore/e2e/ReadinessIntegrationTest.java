@@ -67,7 +67,8 @@ class ReadinessIntegrationTest {
             Map<String, String> flags = new HashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     ScorerConfig.APPLICATION_ID, "ready-" + E2e.shortId(), ScorerConfig.MODELS_TOPIC, t.models(),
                     ScorerConfig.FEATURES_TOPIC, t.features(), ScorerConfig.SCORES_TOPIC, t.scores(),
-                    ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(), ScorerConfig.HTTP_PORT, String.valueOf(port)));
+                    ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(), ScorerConfig.SHADOW_SCORES_TOPIC, t.shadowScores(),
+                    ScorerConfig.HTTP_PORT, String.valueOf(port)));
             ScorerConfig config = ScorerConfig.resolve(file, flags);
 
             List<Observation> seen = new CopyOnWriteArrayList<>();

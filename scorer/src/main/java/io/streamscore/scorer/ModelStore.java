@@ -7,15 +7,16 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, and
- * which are retired) and, derived from it, model id → {@link ServingHistory} (the served model and, for event-time
- * selection, every eligible version by publish time), held as objects in memory so that a lookup per event is one
- * hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of throughput here, and re-parsing
- * per event is worse).
+ * The global store of decoded models: the model topic's history ({@link ModelLog}: every version of every id, which
+ * are retired and which are challengers) and, derived from it, model id → {@link ServingHistory} (the champion, the
+ * challengers and, for event-time selection, every eligible version by publish time), held as objects in memory so
+ * that a lookup per event is one hash-map read, with no deserialization (a RocksDB-backed GlobalKTable cost ~40% of
+ * throughput here, and re-parsing per event is worse).
  *
  * <p>Written only by the global thread ({@link ModelUpdateProcessor}), read by every stream thread; the map is
  * concurrent and each id's history an immutable snapshot replaced whole after every record of that id, so readers
@@ -40,7 +41,10 @@ public final class ModelStore implements StateStore {
         return h == null || h.served() == null ? null : h.served().model();
     }
 
-    /** Which version of this id scores an event, under either selection; null when nothing is served for the id. */
+    /**
+     * Which version of this id scores an event, under either selection, and its challengers; null when the id has
+     * neither a servable version nor a challenger.
+     */
     public ServingHistory history(String modelId) {
         return histories.get(modelId);
     }

@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The model gate: the global store's processor. Each record on the model topic replaces what its key held
- * ({@link ModelLog}, docs/model-topic.md); the served model of the key's id is then the highest valid version that is
- * not retired. A record that is not a valid model or retirement gets a WARN (topic, partition, offset, key, reason)
+ * ({@link ModelLog}, docs/model-topic.md); the served model (the champion) of the key's id is then the highest valid
+ * version that is neither retired nor under challenge, and its challengers the valid, unretired versions under
+ * challenge. A record that is not a valid model or retirement gets a WARN (topic, partition, offset, key, reason)
  * and a counter, and leaves its own key empty — it cannot touch any other version.
  *
  * <p>It never throws. An exception in a global-store processor is not routed to the processing exception handler: in
@@ -75,8 +76,8 @@ final class ModelUpdateProcessor implements Processor<byte[], byte[], Void, Void
             LogisticModel now = a.servedAfter();
             if (now == null) {
                 metrics.modelRetired(a.modelId());
-                log.info("Model id={} is no longer served (was version {}): no valid, unretired version remains ({})",
-                        a.modelId(), before.version(), where());
+                log.info("Model id={} is no longer served (was version {}): no valid, unretired version that is not a "
+                        + "challenger remains ({})", a.modelId(), before.version(), where());
             } else {
                 metrics.modelApplied(now.modelId(), now.version());
                 log.info("Model served: id={}, version={}, features={}, featureSchema={}{} ({})", now.modelId(),
@@ -84,6 +85,16 @@ final class ModelUpdateProcessor implements Processor<byte[], byte[], Void, Void
                         before == null ? "" : ", was version " + before.version(), where());
             }
         }
+        if (a.challengersChanged()) {
+            java.util.List<Long> now = versions(a.challengersAfter());
+            metrics.challengersChanged(a.modelId(), now);
+            log.info("Model challengers: id={}, versions {} (shadow-scored), was {} ({})", a.modelId(), now,
+                    versions(a.challengersBefore()), where());
+        }
+    }
+
+    private static java.util.List<Long> versions(java.util.List<LogisticModel> models) {
+        return models.stream().map(LogisticModel::version).toList();
     }
 
     private String where() {

@@ -22,6 +22,21 @@ public final class PrometheusFormat {
         header(out, "streamscore_records_scored_total", "counter", "Feature records scored.");
         out.append("streamscore_records_scored_total ").append(m.scoredCount()).append('\n');
 
+        header(out, "streamscore_records_scored_by_model_total", "counter", "Scores written, by model id, version and "
+                + "role: champion (to the scores topic) or challenger (to the shadow topic).");
+        for (Map.Entry<ScorerMetrics.ModelRole, Long> e : m.scoredByModel().entrySet()) {
+            out.append("streamscore_records_scored_by_model_total{model_id=\"").append(escape(e.getKey().modelId()))
+                    .append("\",version=\"").append(e.getKey().version()).append("\",role=\"")
+                    .append(e.getKey().role().label()).append("\"} ").append(e.getValue()).append('\n');
+        }
+        header(out, "streamscore_challenger_unscored_total", "counter", "Events the champion scored but a challenger "
+                + "could not (no shadow record), by challenger and reason.");
+        for (Map.Entry<ScorerMetrics.ChallengerMiss, Long> e : m.challengerUnscored().entrySet()) {
+            out.append("streamscore_challenger_unscored_total{model_id=\"").append(escape(e.getKey().modelId()))
+                    .append("\",version=\"").append(e.getKey().version()).append("\",reason=\"")
+                    .append(e.getKey().reason().name()).append("\"} ").append(e.getValue()).append('\n');
+        }
+
         header(out, "streamscore_records_dead_lettered_total", "counter", "Feature records sent to the dead-letter topic, by reason.");
         for (ReasonCode r : ReasonCode.values()) {
             out.append("streamscore_records_dead_lettered_total{reason=\"").append(r.name()).append("\"} ")
@@ -44,8 +59,17 @@ public final class PrometheusFormat {
                     .append(e.getValue()).append('\n');
         }
 
+        header(out, "streamscore_model_challenger", "gauge", "1 for each version under challenge (shadow-scored), per "
+                + "model id.");
+        for (Map.Entry<String, java.util.List<Long>> e : m.challengerVersions().entrySet()) {
+            for (long v : e.getValue()) {
+                out.append("streamscore_model_challenger{model_id=\"").append(escape(e.getKey())).append("\",version=\"")
+                        .append(v).append("\"} 1\n");
+            }
+        }
+
         header(out, "streamscore_scoring_latency_seconds", "histogram",
-                "Time from reading a feature record to its serialized score.");
+                "Time from reading a feature record to its serialized score (and its challengers' shadow scores).");
         long[] counts = m.latencyBucketCounts();
         long cumulative = 0;
         for (int i = 0; i < ScorerMetrics.LATENCY_BUCKETS.length; i++) {

@@ -301,7 +301,7 @@ public final class ScorerApp {
      */
     private boolean awaitClusterAndTopics() throws MissingTopicsException, InterruptedException {
         List<String> needed = List.of(config.modelsTopic(), config.featuresTopic(), config.scoresTopic(),
-                config.deadLettersTopic());
+                config.deadLettersTopic(), config.shadowScoresTopic());
         long limitMs = config.startupTimeout().toMillis();
         long startNanos = System.nanoTime();
         Properties adminProps = config.toAdminProperties();

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
         description = {
                 "Scores feature events from Kafka with the latest logistic-regression model per model id",
                 "(or, with --model-selection event-time, the version that was served at each event's timestamp).",
-                "Reads models (compacted topic, key = model id) and features; writes scores and dead letters.",
+                "Reads models (compacted topic, keys ID@vN) and features; writes scores, dead letters and challengers' shadow scores.",
                 "Settings are layered: defaults, then --client-config FILE, then these flags.",
                 "",
                 "Examples:",
@@ -47,6 +47,8 @@ public final class ScorerCli implements Callable<Integer> {
     String scoresTopic;
     @Option(names = "--dead-letters-topic", description = "Output topic for unscorable records. Default: dead-letters.")
     String deadLettersTopic;
+    @Option(names = "--shadow-scores-topic", description = "Output topic for challengers' scores (the scores topic gets the served version's only). Default: shadow-scores.")
+    String shadowScoresTopic;
     @Option(names = "--processing-guarantee", description = "exactly_once_v2 or at_least_once. Default: exactly_once_v2.")
     String processingGuarantee;
     @Option(names = "--threads", description = "Stream threads. Default: 1.")
@@ -143,6 +145,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.FEATURES_TOPIC, featuresTopic);
         putIfGiven(m, ScorerConfig.SCORES_TOPIC, scoresTopic);
         putIfGiven(m, ScorerConfig.DEAD_LETTERS_TOPIC, deadLettersTopic);
+        putIfGiven(m, ScorerConfig.SHADOW_SCORES_TOPIC, shadowScoresTopic);
         putIfGiven(m, ScorerConfig.PROCESSING_GUARANTEE, processingGuarantee);
         putIfGiven(m, ScorerConfig.THREADS, threads);
         putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);

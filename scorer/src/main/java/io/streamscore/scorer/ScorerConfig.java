@@ -14,13 +14,14 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The scorer's whole configuration, validated: where Kafka is, the four topics, the processing guarantee, threads, the
+ * The scorer's whole configuration, validated: where Kafka is, the five topics, the processing guarantee, threads, the
  * HTTP port, and every other Kafka client property passed through (security settings, tuning).
  *
  * <p>Built in one place by {@link #resolve}: defaults, then the {@code --client-config} file, then command-line flags,
  * each layer a map of property names, the later one winning (the user always wins over a default). Scorer settings
  * use {@code streamscore.*} names so they too can live in the file.
  *
+ * @param shadowScoresTopic where challengers' scores go (the scores topic gets the champion's only)
  * @param startupTimeout   how long to wait at start for Kafka and the topics before giving up; zero = for ever
  * @param allowDeletingModelTopic start even when the model topic's cleanup.policy includes delete (retention would
  *                         then remove published versions from the topic while instances that read them keep serving)
@@ -32,7 +33,8 @@ import java.util.TreeMap;
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
-                           String scoresTopic, String deadLettersTopic, String processingGuarantee, int threads,
+                           String scoresTopic, String deadLettersTopic, String shadowScoresTopic,
+                           String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
                            ModelSelection modelSelection, Map<String, String> clientProperties) {
@@ -45,6 +47,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String FEATURES_TOPIC = "streamscore.topic.features";
     public static final String SCORES_TOPIC = "streamscore.topic.scores";
     public static final String DEAD_LETTERS_TOPIC = "streamscore.topic.dead-letters";
+    public static final String SHADOW_SCORES_TOPIC = "streamscore.topic.shadow-scores";
     public static final String HTTP_PORT = "streamscore.http.port";
     public static final String CREATE_TOPICS = "streamscore.create.topics";
     public static final String SHUTDOWN_TIMEOUT_MS = "streamscore.shutdown.timeout.ms";
@@ -68,6 +71,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         featuresTopic = requireText(featuresTopic, FEATURES_TOPIC, null);
         scoresTopic = requireText(scoresTopic, SCORES_TOPIC, null);
         deadLettersTopic = requireText(deadLettersTopic, DEAD_LETTERS_TOPIC, null);
+        shadowScoresTopic = requireText(shadowScoresTopic, SHADOW_SCORES_TOPIC, null);
         if (!AT_LEAST_ONCE.equals(processingGuarantee) && !EXACTLY_ONCE_V2.equals(processingGuarantee)) {
             throw new IllegalArgumentException(PROCESSING_GUARANTEE + " is '" + processingGuarantee + "'; must be "
                     + EXACTLY_ONCE_V2 + " or " + AT_LEAST_ONCE);
@@ -104,10 +108,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
             }
         }
         java.util.Set<String> topics = new java.util.HashSet<>();
-        for (String t : new String[]{modelsTopic, featuresTopic, scoresTopic, deadLettersTopic}) {
+        for (String t : new String[]{modelsTopic, featuresTopic, scoresTopic, deadLettersTopic, shadowScoresTopic}) {
             if (!topics.add(t)) {
                 throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; the models, features, "
-                        + "scores and dead-letters topics must differ");
+                        + "scores, dead-letters and shadow-scores topics must differ");
             }
         }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
@@ -123,6 +127,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(FEATURES_TOPIC, "features");
         d.put(SCORES_TOPIC, "scores");
         d.put(DEAD_LETTERS_TOPIC, "dead-letters");
+        d.put(SHADOW_SCORES_TOPIC, "shadow-scores");
         d.put(HTTP_PORT, "8080");
         d.put(CREATE_TOPICS, "false");
         d.put(SHUTDOWN_TIMEOUT_MS, "30000");
@@ -151,6 +156,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         String features = merged.remove(FEATURES_TOPIC);
         String scores = merged.remove(SCORES_TOPIC);
         String deadLetters = merged.remove(DEAD_LETTERS_TOPIC);
+        String shadowScores = merged.remove(SHADOW_SCORES_TOPIC);
         int port = integer(merged.remove(HTTP_PORT), HTTP_PORT);
         boolean create = bool(merged.remove(CREATE_TOPICS), CREATE_TOPICS);
         Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
@@ -159,8 +165,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         Optional<String> instance = Optional.ofNullable(merged.remove(INSTANCE_ID));
         Duration stuck = Duration.ofMillis(integer(merged.remove(STUCK_RECORD_MS), STUCK_RECORD_MS));
         ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
-        return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, guarantee, threads, port, create,
-                shutdown, startup, allowDelete, instance, stuck, selection, merged);
+        return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
+                port, create, shutdown, startup, allowDelete, instance, stuck, selection, merged);
     }
 
     /**
@@ -208,6 +214,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(FEATURES_TOPIC, featuresTopic);
         all.put(SCORES_TOPIC, scoresTopic);
         all.put(DEAD_LETTERS_TOPIC, deadLettersTopic);
+        all.put(SHADOW_SCORES_TOPIC, shadowScoresTopic);
         all.put(HTTP_PORT, String.valueOf(httpPort));
         all.put(CREATE_TOPICS, String.valueOf(createTopics));
         all.put(SHUTDOWN_TIMEOUT_MS, String.valueOf(shutdownTimeout.toMillis()));

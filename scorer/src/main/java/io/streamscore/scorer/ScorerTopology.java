@@ -10,7 +10,8 @@ import org.apache.kafka.streams.Topology;
  * <pre>
  *   models topic ──► model-gate (global, every instance) ──► ModelStore (decoded models, in memory)
  *                                                                 ▲ lookup
- *   features topic ──► scorer ──► scores topic
+ *   features topic ──► scorer ──► scores topic          (the champion's score)
+ *                            ├──► shadow-scores topic   (one per challenger, only for a scored record)
  *                            └──► dead-letters topic
  * </pre>
  *
@@ -25,6 +26,7 @@ public final class ScorerTopology {
     static final String SCORER = "scorer";
     static final String SCORES_SINK = "scores-sink";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    static final String SHADOW_SCORES_SINK = "shadow-scores-sink";
 
     private ScorerTopology() {
     }
@@ -43,10 +45,12 @@ public final class ScorerTopology {
                 config.modelsTopic(), MODEL_GATE, () -> new ModelUpdateProcessor(MODEL_STORE, metrics));
         topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
         OutputLimit limit = OutputLimit.fromClientConfigs(config.clientProperties());
-        topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK, metrics,
-                limit, config.modelSelection()), FEATURES_SOURCE);
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK,
+                SHADOW_SCORES_SINK, metrics, limit, config.modelSelection()), FEATURES_SOURCE);
         topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
         topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
+        // Same task as the scores sink, so under exactly_once_v2 a score and its shadow scores commit together.
+        topology.addSink(SHADOW_SCORES_SINK, config.shadowScoresTopic(), bytesOut, bytesOut, SCORER);
         return topology;
     }
 }

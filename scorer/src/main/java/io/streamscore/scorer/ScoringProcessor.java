@@ -19,18 +19,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Scores one feature record: parse → model lookup in the global {@link ModelStore} → dot product and sigmoid →
- * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink. The version that scores it
- * is the one the configured {@link ModelSelection} picks ({@link ServingHistory#select}): the served one, or the one
- * served at the record's timestamp.
+ * serialize, then forwards exactly one record, to the scores sink or the dead-letter sink; and for a scored record,
+ * one more per challenger of its model id that can score it, to the shadow sink. The version that scores it (the
+ * champion) is the one the configured {@link ModelSelection} picks ({@link ServingHistory#select}): the served one, or
+ * the one served at the record's timestamp.
+ *
+ * <p>Challengers (docs/model-topic.md) are shadows: the champion's score alone goes to the scores topic, unchanged. A
+ * record the champion cannot score is dead-lettered as before and gets no shadow record, so the shadow topic holds only
+ * comparisons with a champion score. A challenger that cannot score a record the champion scored (a feature it needs
+ * is missing, positional features built for another feature order, a NaN logit, a shadow record too large to send)
+ * is skipped for that record and counted by reason; the champion's score is not affected.
  *
  * <p>Expected bad input (every {@link ReasonCode} but {@code INTERNAL_ERROR}) is classified here and branched to the
  * dead-letter sink without going through Kafka's exception handlers. Anything else is a bug: it propagates to the
  * processing exception handler ({@link DeadLetterProcessingExceptionHandler}), which sends the record to the same topic
  * as {@code INTERNAL_ERROR}. Nothing is forwarded before the last step that can throw, so each input record yields
- * exactly one output record either way. Keys, values and headers of the input are the raw bytes, passed on untouched.
+ * exactly one output record either way (plus its shadow records, computed before the first forward too). Keys, values
+ * and headers of the input are the raw bytes, passed on untouched.
  *
  * <p>Every output is measured before it is forwarded: one the producer would refuse ({@link OutputLimit}) is replaced
  * by an {@code OUTPUT_TOO_LARGE} dead letter cut to fit ({@link OversizedOutput}). Checking here rather than in the
@@ -43,6 +52,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final String storeName;
     private final String scoresSink;
     private final String deadLettersSink;
+    private final String shadowScoresSink;
     private final ScorerMetrics metrics;
     private final OutputLimit limit;
     private final ModelSelection selection;
@@ -50,11 +60,12 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
 
-    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
-                     OutputLimit limit, ModelSelection selection) {
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
+                     ScorerMetrics metrics, OutputLimit limit, ModelSelection selection) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
+        this.shadowScoresSink = shadowScoresSink;
         this.metrics = metrics;
         this.limit = limit;
         this.selection = selection;
@@ -92,19 +103,25 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private void score(Record<byte[], byte[]> record, long start) {
         FeatureEvent event;
+        ServingHistory history;
         ServingHistory.ServedVersion version;
         LogisticModel model;
         double[] x;
         try {
             event = FeatureEventJson.parse(record.value());
-            ServingHistory history = models.history(event.modelId());
+            history = models.history(event.modelId());
             if (history == null) {
                 throw new FeatureEventException(ReasonCode.MODEL_NOT_FOUND, "no model with id '" + event.modelId()
                         + "' is being served");
             }
             version = history.select(selection, record.timestamp());
             if (version == null) {
-                throw noModelAtEventTime(event.modelId(), record.timestamp(), history.earliest());
+                ServingHistory.ServedVersion earliest = history.earliest();
+                if (earliest == null) { // only challengers: nothing may put a score on the scores topic
+                    throw new FeatureEventException(ReasonCode.MODEL_NOT_FOUND, "model '" + event.modelId()
+                            + "' has no champion (only challengers) to score with");
+                }
+                throw noModelAtEventTime(event.modelId(), record.timestamp(), earliest);
             }
             model = version.model();
             x = event.vectorFor(model);
@@ -126,8 +143,67 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             tooLarge(record, "the score (model '" + model.modelId() + "' v" + model.version() + ")", size);
             return;
         }
+        List<ServingHistory.ServedVersion> challengers = history.challengers();
+        byte[][] shadow = challengers.isEmpty() ? null : shadowScores(record, event, model, x, challengers);
         metrics.scored(System.nanoTime() - start);
+        metrics.scoredBy(model.modelId(), model.version(), ScorerMetrics.Role.CHAMPION);
         context.forward(record.withValue(value), scoresSink);
+        if (shadow != null) {
+            for (int i = 0; i < shadow.length; i++) {
+                if (shadow[i] != null) {
+                    LogisticModel c = challengers.get(i).model();
+                    metrics.scoredBy(c.modelId(), c.version(), ScorerMetrics.Role.CHALLENGER);
+                    context.forward(record.withValue(shadow[i]), shadowScoresSink);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each challenger's shadow record for {@code event}, in the challengers' order; null where the challenger cannot
+     * score it (counted by reason, the first time per challenger and reason logged).
+     */
+    private byte[][] shadowScores(Record<byte[], byte[]> record, FeatureEvent event, LogisticModel champion,
+                                  double[] championVector, List<ServingHistory.ServedVersion> challengers) {
+        byte[][] out = new byte[challengers.size()][];
+        for (int i = 0; i < out.length; i++) {
+            LogisticModel c = challengers.get(i).model();
+            ReasonCode miss;
+            String why;
+            try {
+                // The same feature order (the usual retrain): the champion's vector is the challenger's too, and
+                // predictProbability does not change it.
+                double[] x = c.featureSchema().equals(champion.featureSchema()) ? championVector : event.vectorFor(c);
+                double p = c.predictProbability(x);
+                if (!Double.isNaN(p)) {
+                    byte[] value = ScoreJson.toChallengerBytes(new Score(event.eventId(), c.modelId(), c.version(), p,
+                            c.label(p), c.threshold(), record.timestamp(), context.currentSystemTimeMs(),
+                            challengers.get(i).publishedAt(), ModelSelection.LATEST));
+                    int size = RecordSize.upperBound(record.key(), value, record.headers());
+                    if (limit.fits(size)) {
+                        out[i] = value;
+                        continue;
+                    }
+                    miss = ReasonCode.OUTPUT_TOO_LARGE;
+                    why = "the shadow score is " + size + " bytes, over the " + limit.maxRecordBytes()
+                            + " the producer sends";
+                } else {
+                    miss = ReasonCode.NON_FINITE_SCORE;
+                    why = "a NaN logit for these features";
+                }
+            } catch (FeatureEventException e) {
+                miss = e.reason();
+                why = e.getMessage();
+            }
+            if (metrics.challengerUnscored(c.modelId(), c.version(), miss)) {
+                OversizedOutput.Source source = source();
+                log.warn("Challenger cannot score a record the champion scored; no shadow record: model id={}, "
+                                + "challenger version={}, reason={}: {} (topic={}, partition={}, offset={}); counted in "
+                                + "streamscore_challenger_unscored_total, not logged again for this challenger and reason",
+                        c.modelId(), c.version(), miss, why, source.topic(), source.partition(), source.offset());
+            }
+        }
+        return out;
     }
 
     private static FeatureEventException noModelAtEventTime(String modelId, long eventTimestamp,

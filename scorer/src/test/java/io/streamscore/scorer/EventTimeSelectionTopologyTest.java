@@ -238,4 +238,40 @@ class EventTimeSelectionTopologyTest {
         Header h = headers.lastHeader(name);
         return h == null ? null : str(h.value());
     }
+
+    /**
+     * A challenger is never the version an event is scored by in event-time mode, however late the event; once promoted
+     * (as {@code trainer models promote} writes it: the version record again, then the challenge's tombstone) it
+     * serves events from the promotion on, and events from before keep the version they had live.
+     */
+    @Test
+    void shouldNeverSelectAChallengerAndServeAPromotedOneFromItsPromotion() {
+        start(ModelSelection.EVENT_TIME);
+        TestOutputTopic<byte[], byte[]> shadow = driver.createOutputTopic(ScorerConfig.resolve(Map.of(),
+                Map.of(ScorerConfig.BOOTSTRAP_SERVERS, "dummy:9092")).shadowScoresTopic(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        publish(fraud(1), T1);
+        models.pipeInput(new TestRecord<>("fraud@v2@challenger", new String(new io.streamscore.common.modellog.Challenge(
+                "fraud", 2, T2).toBytes(), StandardCharsets.UTF_8), T2));
+        publish(fraud(2), T2);
+        event("during-challenge", T2.plusSeconds(60));
+        Score live = score("during-challenge", T2.plusSeconds(60));
+        assertEquals(1L, live.modelVersion(), "the challenger only shadows");
+        Score shadowed = ScoreJson.fromBytes(shadow.readRecord().value());
+        assertEquals(2L, shadowed.modelVersion());
+        assertEquals(T2, shadowed.modelPublishedAt());
+
+        publish(fraud(2), T3);                                                   // promote: the record again ...
+        models.pipeInput(new TestRecord<>("fraud@v2@challenger", (String) null, T3)); // ... then the tombstone
+        event("replayed-during-challenge", T2.plusSeconds(60));
+        event("after-promotion", T3.plusSeconds(1));
+        Score replayed = score("replayed-during-challenge", T2.plusSeconds(60));
+        assertEquals(1L, replayed.modelVersion(), "a replay of the challenge period gets what the live run got");
+        assertEquals(Double.doubleToRawLongBits(live.probability()), Double.doubleToRawLongBits(replayed.probability()));
+        Score after = score("after-promotion", T3.plusSeconds(1));
+        assertEquals(2L, after.modelVersion());
+        assertEquals(T3, after.modelPublishedAt());
+        assertTrue(shadow.isEmpty(), "no challenger left");
+        assertTrue(deadLetters.isEmpty());
+    }
 }

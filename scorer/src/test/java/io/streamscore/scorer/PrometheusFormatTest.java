@@ -54,7 +54,7 @@ class PrometheusFormatTest {
         String text = PrometheusFormat.render(new ScorerMetrics(), null);
         long types = text.lines().filter(l -> l.startsWith("# TYPE ")).count();
         long helps = text.lines().filter(l -> l.startsWith("# HELP ")).count();
-        assertEquals(9, types);
+        assertEquals(12, types);
         assertEquals(types, helps);
         assertEquals(types, text.lines().filter(l -> l.startsWith("# TYPE ")).distinct().count());
         // Every sample belongs to a declared family.

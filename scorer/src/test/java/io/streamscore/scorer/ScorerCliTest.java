@@ -29,7 +29,9 @@ class ScorerCliTest {
         String help = out.toString().replaceAll("\\s+", " ");  // picocli wraps long descriptions
         for (String s : List.of("--bootstrap-servers", "--application-id", "--models-topic", "--features-topic",
                 "--scores-topic", "--dead-letters-topic", "--processing-guarantee", "--threads", "--client-config",
-                "--create-topics", "--http-port", "--instance-id", "--model-selection=latest|event-time", "Default: exactly_once_v2", "Default: dead-letters", "Examples:")) {
+                "--create-topics", "--http-port", "--instance-id", "--model-selection=latest|event-time",
+                "Default: exactly_once_v2", "Default: dead-letters", "--shadow-scores-topic", "Default: shadow-scores",
+                "Examples:")) {
             assertTrue(help.contains(s), "help mentions " + s + ":\n" + help);
         }
         assertTrue(ran.isEmpty());

@@ -23,8 +23,8 @@ class ScorerConfigTest {
     void shouldUseDefaultsWhenOnlyBootstrapIsGiven() {
         ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
-                "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false, Optional.empty(),
-                Duration.ofSeconds(30), ModelSelection.LATEST, Map.of()), c);
+                "shadow-scores", "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false,
+                Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, Map.of()), c);
     }
 
     @Test
@@ -39,6 +39,19 @@ class ScorerConfigTest {
         assertEquals("file-scores", c.scoresTopic());
         assertEquals("models", c.modelsTopic());                     // default when nobody says otherwise
         assertEquals(Map.of("security.protocol", "SASL_SSL"), c.clientProperties());
+    }
+
+    @Test
+    void shouldTakeTheShadowTopicFromFileOrFlagAndRefuseItForAnotherRole() {
+        assertEquals("shadow-scores", ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1")).shadowScoresTopic());
+        assertEquals("from-file", ScorerConfig.resolve(Map.of(ScorerConfig.SHADOW_SCORES_TOPIC, "from-file"),
+                Map.of("bootstrap.servers", "b:1")).shadowScoresTopic());
+        assertEquals("from-file", ScorerConfig.resolve(Map.of(ScorerConfig.SHADOW_SCORES_TOPIC, "from-file"),
+                Map.of("bootstrap.servers", "b:1")).describeMasked().get(ScorerConfig.SHADOW_SCORES_TOPIC));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(Map.of(),
+                Map.of("bootstrap.servers", "b:1", ScorerConfig.SHADOW_SCORES_TOPIC, "scores")));
+        assertEquals("topic 'scores' is configured for two roles; the models, features, scores, dead-letters and "
+                + "shadow-scores topics must differ", e.getMessage());
     }
 
     @Test

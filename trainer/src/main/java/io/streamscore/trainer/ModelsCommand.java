@@ -22,14 +22,19 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "models", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Retire.class, ModelsCommand.Restore.class,
-                ModelsCommand.Rollback.class, ModelsCommand.Prune.class},
-        description = {"List, retire, restore, roll back and prune the model versions on the model topic.", "",
-                "The scorers serve, per model id, the highest valid version that is not retired.", "",
+                ModelsCommand.Rollback.class, ModelsCommand.Prune.class, ModelsCommand.ChallengeVersion.class,
+                ModelsCommand.Promote.class, ModelsCommand.Drop.class},
+        description = {"List, retire, restore, roll back and prune the model versions on the model topic; start, "
+                + "promote and drop challengers.", "",
+                "The scorers serve, per model id, the highest valid version that is neither retired nor a challenger "
+                + "(the champion), and shadow-score every event with each challenger.", "",
                 "Examples:",
                 "  trainer models list --bootstrap-servers localhost:9092",
                 "  trainer models rollback --model-id fraud --to 2 --reason 'v3 misfires'",
                 "  trainer models restore --model-id fraud --version 3",
-                "  trainer models prune --model-id fraud --keep 5"})
+                "  trainer models prune --model-id fraud --keep 5",
+                "  trainer models challenge --model-id fraud --version 4",
+                "  trainer models promote --model-id fraud --version 4"})
 final class ModelsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,7 +42,7 @@ final class ModelsCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is needed: list, retire, restore, rollback or prune");
+                "a subcommand is needed: list, retire, restore, rollback, prune, challenge, promote or drop");
     }
 
     /** The part every subcommand shares: options, a publisher, error reporting. */
@@ -66,12 +71,19 @@ final class ModelsCommand implements Runnable {
         abstract int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException;
 
         static void reportChange(PrintWriter out, String modelId, ModelPublisher.Changed c) {
-            out.printf("wrote %d record%s for '%s'; served %s -> %s%n", c.records(), c.records() == 1 ? "" : "s",
-                    modelId, describe(c.servedBefore()), describe(c.servedAfter()));
+            String challengers = c.challengersBefore().isEmpty() && c.challengersAfter().isEmpty() ? ""
+                    : "; challengers " + describe(c.challengersBefore()) + " -> " + describe(c.challengersAfter());
+            out.printf("wrote %d record%s for '%s'; served %s -> %s%s%n", c.records(), c.records() == 1 ? "" : "s",
+                    modelId, describe(c.servedBefore()), describe(c.servedAfter()), challengers);
         }
 
         static String describe(LogisticModel m) {
             return m == null ? "nothing" : "v" + m.version();
+        }
+
+        static String describe(List<LogisticModel> models) {
+            return models.isEmpty() ? "none"
+                    : String.join(", ", models.stream().map(Base::describe).toList());
         }
     }
 
@@ -95,14 +107,18 @@ final class ModelsCommand implements Runnable {
             }
             for (String id : ids) {
                 LogisticModel served = log.served(id);
-                out.printf("model '%s': serving %s%n", id, describe(served));
+                List<LogisticModel> challengers = log.challengers(id);
+                out.printf("model '%s': serving %s%s%n", id, describe(served),
+                        challengers.isEmpty() ? "" : "; challengers " + describe(challengers));
                 out.printf("  %-8s %-10s %-24s %-8s %s%n", "version", "status", "published", "features", "note");
                 for (ModelLog.Version v : log.versions(id)) {
                     String status = v.model() == null ? "no model" : served != null && served.version() == v.version()
-                            ? "SERVED" : v.retirement() != null ? "retired" : "available";
+                            ? "SERVED" : v.retirement() != null ? "retired" : v.challenger() ? "challenger"
+                            : "available";
                     String note = v.model() == null ? v.problem()
                             : v.retirement() != null ? "retired " + v.retirement().retiredAt()
                             + (v.retirement().reason().isEmpty() ? "" : ": " + v.retirement().reason())
+                            : v.challenger() ? "shadow-scored since " + v.challenge().startedAt()
                             : "";
                     if (v.legacy()) {
                         note = (note.isEmpty() ? "" : note + "; ") + "old-layout key '" + id + "'";
@@ -183,6 +199,59 @@ final class ModelsCommand implements Runnable {
         @Override
         int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
             reportChange(out, modelId, publisher.prune(modelId, keep));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "challenge", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Make one version a challenger: every event of the id is also scored by it, to the shadow "
+                    + "topic, and it is not served (if it was, the scorers fall back to the highest version below it "
+                    + "that is neither retired nor a challenger). To publish a new version straight as a challenger, "
+                    + "use 'trainer publish --challenger'."})
+    static final class ChallengeVersion extends Base {
+        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
+        String modelId;
+        @Option(names = "--version", required = true, paramLabel = "N", description = "The version to challenge with.")
+        long version;
+
+        @Override
+        int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
+            reportChange(out, modelId, publisher.challenge(modelId, version));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Make a challenger the served version: end its challenge and retire every version above it "
+                    + "that could be served, in one transaction."})
+    static final class Promote extends Base {
+        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
+        String modelId;
+        @Option(names = "--version", required = true, paramLabel = "N", description = "The challenger to promote.")
+        long version;
+        @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Recorded with each retirement.")
+        String reason;
+
+        @Override
+        int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
+            reportChange(out, modelId, publisher.promote(modelId, version, reason));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Give up a challenger: retire it and end its challenge, in one transaction."})
+    static final class Drop extends Base {
+        @Option(names = "--model-id", required = true, paramLabel = "ID", description = "The model id.")
+        String modelId;
+        @Option(names = "--version", required = true, paramLabel = "N", description = "The challenger to drop.")
+        long version;
+        @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "", description = "Recorded with the retirement.")
+        String reason;
+
+        @Override
+        int run(ModelPublisher publisher, PrintWriter out) throws ModelPublisher.PublishException {
+            reportChange(out, modelId, publisher.drop(modelId, version, reason));
             return ExitCode.OK;
         }
     }

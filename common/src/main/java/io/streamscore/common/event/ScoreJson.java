@@ -26,10 +26,18 @@ import java.time.format.DateTimeParseException;
  * <p>Reading accepts scores written before {@code modelPublishedAt} and {@code selection} existed (same schema
  * version: the fields are additions): the publish time is then unknown (null) and the selection {@code latest}, the
  * only one there was.
+ *
+ * <p>A challenger's score on the shadow topic is the same document with one more field, {@code "role":"challenger"}
+ * ({@link #toChallengerBytes}); {@link #fromBytes} reads both.
  */
 public final class ScoreJson {
     /** The score schema this code writes and the newest it reads. */
     public static final int SCHEMA_VERSION = 1;
+    /** The field that marks a shadow score, and its value for a challenger's. */
+    public static final String ROLE_FIELD = "role";
+    public static final String ROLE_CHALLENGER = "challenger";
+    private static final byte[] CHALLENGER_SUFFIX = (",\"" + ROLE_FIELD + "\":\"" + ROLE_CHALLENGER + "\"}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /**
      * Formatted publish times, by epoch milli: a score's version publish time repeats for every event it scores, and
@@ -139,5 +147,18 @@ public final class ScoreJson {
             throw new IllegalArgumentException("score JSON is missing required field '" + field + "'");
         }
         return v;
+    }
+
+    /**
+     * A challenger's score as the shadow topic carries it: exactly what {@link #toBytes} writes for {@code s}, whatever
+     * fields that holds, with {@code "role":"challenger"} added as the last field. Built by appending to the score's
+     * bytes rather than by a second writer, so that the shadow record can never drift from the score's format.
+     */
+    public static byte[] toChallengerBytes(Score s) {
+        byte[] score = toBytes(s);
+        // toBytes writes one JSON object: its last byte is the closing brace, replaced by the field and a new brace.
+        byte[] out = java.util.Arrays.copyOf(score, score.length - 1 + CHALLENGER_SUFFIX.length);
+        System.arraycopy(CHALLENGER_SUFFIX, 0, out, score.length - 1, CHALLENGER_SUFFIX.length);
+        return out;
     }
 }

@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The model topic read as the truth: which version of each model id is served, for any sequence of records on the
- * topic, before and after compaction (docs/model-topic.md).
+ * The model topic read as the truth: which version of each model id is served (the champion) and which versions are
+ * shadow-scored next to it (the challengers), for any sequence of records on the topic, before and after compaction
+ * (docs/model-topic.md).
  *
  * <p>The rule depends only on the last record under each key, never on the order in which keys arrived or on records a
  * key held before. Compaction keeps exactly the last record per key, so an instance that has read the topic for hours
@@ -27,8 +28,12 @@ import java.util.TreeMap;
  *       N; anything else (garbage, a stale copy of another version, a tombstone) leaves version N absent;</li>
  *   <li>a legacy key {@code ID} (layout 1) counts as the version its valid document names;</li>
  *   <li>version N is retired when the last record under {@code ID@vN@retired} is a valid retirement for ID and N;</li>
- *   <li>the served model is the highest counted version that is not retired; between a version key and the legacy key
- *       naming the same version, the version key wins. No such version: nothing is served for ID.</li>
+ *   <li>version N is under challenge when the last record under {@code ID@vN@challenger} is a valid challenge for ID
+ *       and N;</li>
+ *   <li>the served model (the champion) is the highest counted version that is neither retired nor under challenge;
+ *       between a version key and the legacy key naming the same version, the version key wins. No such version:
+ *       nothing is served for ID;</li>
+ *   <li>the challengers are the counted versions that are under challenge and not retired, in ascending order.</li>
  * </ol>
  *
  * <p>Not thread-safe: one writer (the scorer's global thread, or a CLI reading a snapshot).
@@ -46,11 +51,15 @@ public final class ModelLog {
         RETIRED,
         /** A retirement key was tombstoned: the version may be served again. */
         RESTORED,
+        /** A challenge key now holds a valid challenge: the version is shadow-scored, never the champion. */
+        CHALLENGE_STARTED,
+        /** A challenge key was tombstoned: the version may be the champion again. */
+        CHALLENGE_ENDED,
         /** The legacy (layout-1) key now holds a valid model. */
         LEGACY_STORED,
         /** The legacy key was tombstoned. */
         LEGACY_DELETED,
-        /** The record is not a valid model or retirement; see {@link Applied#rejection()}. */
+        /** The record is not a valid model, retirement or challenge; see {@link Applied#rejection()}. */
         REJECTED
     }
 
@@ -62,9 +71,12 @@ public final class ModelLog {
      * @param detail       a one-line explanation for logs
      * @param servedBefore the model served for the key's id before the record; null for none
      * @param servedAfter  the model served for the key's id after it; null for none
+     * @param challengersBefore the id's challengers before the record, ascending by version; empty for none
+     * @param challengersAfter  the id's challengers after it
      */
     public record Applied(ModelLogKey key, Effect effect, ModelRejection rejection, String detail,
-                          LogisticModel servedBefore, LogisticModel servedAfter) {
+                          LogisticModel servedBefore, LogisticModel servedAfter,
+                          List<LogisticModel> challengersBefore, List<LogisticModel> challengersAfter) {
         /** The id the record was filed under, or null for a missing or malformed key. */
         public String modelId() {
             return key == null ? null : key.modelId();
@@ -73,6 +85,11 @@ public final class ModelLog {
         /** Whether a different model (or none) is served for the id now. */
         public boolean servingChanged() {
             return !java.util.Objects.equals(servedBefore, servedAfter);
+        }
+
+        /** Whether the id's challengers are different models now. */
+        public boolean challengersChanged() {
+            return !challengersBefore.equals(challengersAfter);
         }
     }
 
@@ -85,11 +102,23 @@ public final class ModelLog {
      * @param publishedAt the timestamp of the record that holds the model (its publish time)
      * @param retirement  the retirement of this version; null when it is not retired
      * @param legacy      true when the model is held by the layout-1 key only
+     * @param challenge   the challenge of this version; null when it is not under challenge
      */
     public record Version(long version, LogisticModel model, String problem, long publishedAt, Retirement retirement,
-                          boolean legacy) {
+                          boolean legacy, Challenge challenge) {
+        /** Holds a valid model and is not retired: it scores, as the champion or as a challenger. */
         public boolean servable() {
             return model != null && retirement == null;
+        }
+
+        /** Servable and not under challenge: the champion is the highest such version. */
+        public boolean championEligible() {
+            return servable() && challenge == null;
+        }
+
+        /** Servable and under challenge: shadow-scored next to the champion. */
+        public boolean challenger() {
+            return servable() && challenge != null;
         }
     }
 
@@ -100,10 +129,11 @@ public final class ModelLog {
             k = ModelLogKey.parse(key);
         } catch (IllegalArgumentException e) {
             return new Applied(null, Effect.REJECTED, key == null ? ModelRejection.MISSING_KEY : ModelRejection.BAD_KEY,
-                    e.getMessage(), null, null);
+                    e.getMessage(), null, null, List.of(), List.of());
         }
         History h = byId.computeIfAbsent(k.modelId(), id -> new History());
         LogisticModel before = h.served;
+        List<LogisticModel> challengersBefore = h.challengers;
         Effect effect;
         ModelRejection rejection = null;
         String detail;
@@ -151,6 +181,35 @@ public final class ModelLog {
                     }
                 }
             }
+            case CHALLENGE -> {
+                if (value == null) {
+                    h.challenges.remove(k.version());
+                    effect = Effect.CHALLENGE_ENDED;
+                    detail = "version " + k.version() + " no longer under challenge (challenge tombstoned)";
+                } else {
+                    Challenge c = null;
+                    try {
+                        c = Challenge.fromBytes(value);
+                        if (!c.modelId().equals(k.modelId()) || c.version() != k.version()) {
+                            rejection = ModelRejection.KEY_MISMATCH;
+                            detail = "the challenge names " + c.modelId() + " v" + c.version() + ", its key " + k;
+                            c = null;
+                        } else {
+                            detail = "version " + k.version() + " under challenge since " + c.startedAt();
+                        }
+                    } catch (ModelFormatException e) {
+                        rejection = ModelRejection.MALFORMED;
+                        detail = e.getMessage();
+                    }
+                    if (c == null) {
+                        h.challenges.remove(k.version());
+                        effect = Effect.REJECTED;
+                    } else {
+                        h.challenges.put(k.version(), c);
+                        effect = Effect.CHALLENGE_STARTED;
+                    }
+                }
+            }
             case LEGACY -> {
                 if (value == null) {
                     h.legacy = null;
@@ -166,8 +225,8 @@ public final class ModelLog {
             }
             default -> throw new IllegalStateException("unknown key kind " + k.kind());
         }
-        h.served = h.computeServed();
-        return new Applied(k, effect, rejection, detail, before, h.served);
+        h.recompute();
+        return new Applied(k, effect, rejection, detail, before, h.served, challengersBefore, h.challengers);
     }
 
     /** The model served for {@code modelId}, or null. */
@@ -183,6 +242,15 @@ public final class ModelLog {
      */
     public ServingHistory history(String modelId) {
         return ServingHistory.of(versions(modelId), served(modelId));
+    }
+
+    /**
+     * The challengers of {@code modelId}: every counted version under challenge and not retired, ascending by version;
+     * empty for none. Immutable.
+     */
+    public List<LogisticModel> challengers(String modelId) {
+        History h = byId.get(modelId);
+        return h == null ? List.of() : h.challengers;
     }
 
     /** Every model id that has a key on the topic, served or not. */
@@ -204,6 +272,9 @@ public final class ModelLog {
         if (!h.retired.isEmpty()) {
             max = Math.max(max, h.retired.lastKey());
         }
+        if (!h.challenges.isEmpty()) {
+            max = Math.max(max, h.challenges.lastKey());
+        }
         if (h.legacy != null) {
             max = Math.max(max, h.legacy.model.version());
         }
@@ -220,15 +291,19 @@ public final class ModelLog {
         NavigableMap<Long, Version> all = new TreeMap<>();
         if (h.legacy != null) {
             long v = h.legacy.model.version();
-            all.put(v, new Version(v, h.legacy.model, null, h.legacy.timestamp, h.retired.get(v), true));
+            all.put(v, new Version(v, h.legacy.model, null, h.legacy.timestamp, h.retired.get(v), true,
+                    h.challenges.get(v)));
         }
         h.versions.forEach((v, slot) -> {
             if (slot.model != null || !all.containsKey(v)) {
-                all.put(v, new Version(v, slot.model, slot.problem, slot.timestamp, h.retired.get(v), false));
+                all.put(v, new Version(v, slot.model, slot.problem, slot.timestamp, h.retired.get(v), false,
+                        h.challenges.get(v)));
             }
         });
         h.retired.forEach((v, r) -> all.putIfAbsent(v, new Version(v, null, "no model under this version",
-                0, r, false)));
+                0, r, false, h.challenges.get(v))));
+        h.challenges.forEach((v, c) -> all.putIfAbsent(v, new Version(v, null, "no model under this version",
+                0, null, false, c)));
         out.addAll(all.values());
         return out;
     }
@@ -266,23 +341,38 @@ public final class ModelLog {
     private static final class History {
         final NavigableMap<Long, Slot> versions = new TreeMap<>();
         final NavigableMap<Long, Retirement> retired = new TreeMap<>();
+        final NavigableMap<Long, Challenge> challenges = new TreeMap<>();
         Slot legacy;
         LogisticModel served;
+        List<LogisticModel> challengers = List.of();
 
-        LogisticModel computeServed() {
-            for (Map.Entry<Long, Slot> e : versions.descendingMap().entrySet()) {
+        /** Derives the champion and the challengers from what the keys hold now. */
+        void recompute() {
+            // Every counted version: the legacy key's as the version it names, a valid version key over it.
+            NavigableMap<Long, LogisticModel> counted = new TreeMap<>();
+            if (legacy != null) {
+                counted.put(legacy.model.version(), legacy.model);
+            }
+            versions.forEach((v, slot) -> {
+                if (slot.model != null) {
+                    counted.put(v, slot.model);
+                }
+            });
+            LogisticModel champion = null;
+            List<LogisticModel> shadow = new ArrayList<>();
+            for (Map.Entry<Long, LogisticModel> e : counted.entrySet()) {
                 long v = e.getKey();
-                if (legacy != null && legacy.model.version() > v && !retired.containsKey(legacy.model.version())) {
-                    return legacy.model;
+                if (retired.containsKey(v)) {
+                    continue;
                 }
-                if (e.getValue().model != null && !retired.containsKey(v)) {
-                    return e.getValue().model;
+                if (challenges.containsKey(v)) {
+                    shadow.add(e.getValue());
+                } else {
+                    champion = e.getValue(); // ascending: the last one left is the highest
                 }
             }
-            if (legacy != null && !retired.containsKey(legacy.model.version())) {
-                return legacy.model;
-            }
-            return null;
+            served = champion;
+            challengers = shadow.equals(challengers) ? challengers : List.copyOf(shadow);
         }
     }
 }

@@ -12,6 +12,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code ID@vN}: version N of model ID; the value is the model document, a tombstone deletes the version.</li>
  *   <li>{@code ID@vN@retired}: version N is retired (never served); a tombstone un-retires it.</li>
+ *   <li>{@code ID@vN@challenger}: version N is a challenger (shadow-scored, never the champion); a tombstone ends the
+ *       challenge.</li>
  *   <li>{@code ID}: the layout-1 key (one record per model id), still read; its value counts as the version it names.</li>
  * </ul>
  *
@@ -23,6 +25,7 @@ import java.util.Objects;
 public record ModelLogKey(Kind kind, String modelId, long version) {
     static final String VERSION_MARK = "@v";
     static final String RETIRED_SUFFIX = "@retired";
+    static final String CHALLENGER_SUFFIX = "@challenger";
 
     /** What a key files its record under. */
     public enum Kind {
@@ -30,6 +33,8 @@ public record ModelLogKey(Kind kind, String modelId, long version) {
         VERSION,
         /** {@code ID@vN@retired}: a retirement of a version. */
         RETIREMENT,
+        /** {@code ID@vN@challenger}: a version under challenge (shadow-scored next to the champion). */
+        CHALLENGE,
         /** {@code ID}: the one-record-per-id key of layout 1. */
         LEGACY
     }
@@ -50,6 +55,11 @@ public record ModelLogKey(Kind kind, String modelId, long version) {
     /** The key of the retirement of version {@code version} of {@code modelId}. */
     public static ModelLogKey retirement(String modelId, long version) {
         return new ModelLogKey(Kind.RETIREMENT, modelId, version);
+    }
+
+    /** The key of the challenge of version {@code version} of {@code modelId}. */
+    public static ModelLogKey challenge(String modelId, long version) {
+        return new ModelLogKey(Kind.CHALLENGE, modelId, version);
     }
 
     /**
@@ -93,12 +103,15 @@ public record ModelLogKey(Kind kind, String modelId, long version) {
         if (rest.endsWith(RETIRED_SUFFIX)) {
             kind = Kind.RETIREMENT;
             rest = rest.substring(0, rest.length() - RETIRED_SUFFIX.length());
+        } else if (rest.endsWith(CHALLENGER_SUFFIX)) {
+            kind = Kind.CHALLENGE;
+            rest = rest.substring(0, rest.length() - CHALLENGER_SUFFIX.length());
         }
         int mark = rest.indexOf(VERSION_MARK);
         String id = mark < 0 ? "" : rest.substring(0, mark);
         String digits = mark < 0 ? "" : rest.substring(mark + VERSION_MARK.length());
         if (id.isBlank() || id.indexOf('@') >= 0 || !canonicalDecimal(digits)) {
-            throw new IllegalArgumentException("key '" + text + "' is none of ID@vN, ID@vN@retired or ID (an id "
+            throw new IllegalArgumentException("key '" + text + "' is none of ID@vN, ID@vN@retired, ID@vN@challenger or ID (an id "
                     + "without '@'; N a decimal without leading zeros)");
         }
         return new ModelLogKey(kind, id, Long.parseLong(digits));
@@ -126,6 +139,7 @@ public record ModelLogKey(Kind kind, String modelId, long version) {
         return switch (kind) {
             case VERSION -> modelId + VERSION_MARK + version;
             case RETIREMENT -> modelId + VERSION_MARK + version + RETIRED_SUFFIX;
+            case CHALLENGE -> modelId + VERSION_MARK + version + CHALLENGER_SUFFIX;
             case LEGACY -> modelId;
         };
     }

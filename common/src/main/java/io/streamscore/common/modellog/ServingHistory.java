@@ -21,7 +21,11 @@ import java.util.List;
  * </ul>
  * A version's publish time is the timestamp of the record under its key {@code ID@vN} (docs/model-topic.md). Which
  * versions are eligible is decided by {@link #eligible} alone, and is what they are now: a retired version is never
- * selected, even for events from the time it was served.
+ * selected, even for events from the time it was served, and a challenger is never selected while its challenge lasts
+ * (a promotion writes its version record again, so that its publish time is the moment it became the champion).
+ *
+ * <p>The challengers ({@link #challengers}) are the versions under challenge now, whichever selection picks the
+ * champion: shadow scoring compares candidates on today's traffic, it does not reconstruct the past.
  *
  * <p>Cost per event: {@code latest} is one field read; {@code event-time} a binary search over the eligible versions
  * sorted by publish time, then one array read (the highest version up to each position is precomputed).
@@ -31,7 +35,7 @@ public final class ServingHistory {
     public record ServedVersion(LogisticModel model, Instant publishedAt) {
     }
 
-    private static final ServingHistory EMPTY = new ServingHistory(new long[0], new ServedVersion[0], null);
+    private static final ServingHistory EMPTY = new ServingHistory(new long[0], new ServedVersion[0], null, List.of());
 
     /** Publish times of the eligible versions, ascending (ties: ascending version). */
     private final long[] publishedAt;
@@ -39,21 +43,25 @@ public final class ServingHistory {
     private final ServedVersion[] newestUpTo;
     /** The version served now; null when no version is eligible. */
     private final ServedVersion served;
+    /** The versions under challenge and servable, ascending by version; immutable. */
+    private final List<ServedVersion> challengers;
 
-    private ServingHistory(long[] publishedAt, ServedVersion[] newestUpTo, ServedVersion served) {
+    private ServingHistory(long[] publishedAt, ServedVersion[] newestUpTo, ServedVersion served,
+                           List<ServedVersion> challengers) {
         this.publishedAt = publishedAt;
         this.newestUpTo = newestUpTo;
         this.served = served;
+        this.challengers = challengers;
     }
 
     /**
-     * Whether {@code v} may be selected to score events by {@code event-time}: it holds a valid model and is not
-     * retired. The only test of eligibility for event-time selection; it must agree with the rule of {@link
+     * Whether {@code v} may be selected to score events by {@code event-time}: it holds a valid model, is not retired and
+     * is not under challenge. The only test of eligibility for event-time selection; it must agree with the rule of {@link
      * ModelLog#served} (for an event later than every publish time both selections pick the same version), which
      * ModelLogTest checks over random histories.
      */
     public static boolean eligible(ModelLog.Version v) {
-        return v.model() != null && v.retirement() == null;
+        return v.model() != null && v.retirement() == null && v.challenge() == null;
     }
 
     /**
@@ -62,16 +70,19 @@ public final class ServingHistory {
      */
     static ServingHistory of(List<ModelLog.Version> versions, LogisticModel servedModel) {
         List<ModelLog.Version> eligible = new ArrayList<>();
+        List<ServedVersion> challengers = new ArrayList<>();
         ServedVersion served = null;
-        for (ModelLog.Version v : versions) {
+        for (ModelLog.Version v : versions) { // ascending by version
             if (eligible(v)) {
                 eligible.add(v);
+            } else if (v.servable() && v.challenge() != null) {
+                challengers.add(new ServedVersion(v.model(), Instant.ofEpochMilli(v.publishedAt())));
             }
             if (servedModel != null && v.model() == servedModel) {
                 served = new ServedVersion(v.model(), Instant.ofEpochMilli(v.publishedAt()));
             }
         }
-        if (eligible.isEmpty() && served == null) {
+        if (eligible.isEmpty() && served == null && challengers.isEmpty()) {
             return EMPTY;
         }
         eligible.sort(Comparator.comparingLong(ModelLog.Version::publishedAt).thenComparingLong(ModelLog.Version::version));
@@ -89,12 +100,20 @@ public final class ServingHistory {
             }
             newest[i] = best;
         }
-        return new ServingHistory(times, newest, served);
+        return new ServingHistory(times, newest, served, List.copyOf(challengers));
     }
 
-    /** True when nothing is served for the id, in either selection. */
+    /** True when nothing is served for the id, in either selection, and nothing is under challenge. */
     public boolean isEmpty() {
-        return served == null && publishedAt.length == 0;
+        return served == null && publishedAt.length == 0 && challengers.isEmpty();
+    }
+
+    /**
+     * The challengers: every servable version under challenge now, ascending by version; empty for none. What {@link
+     * ModelLog#challengers} names, with publish times.
+     */
+    public List<ServedVersion> challengers() {
+        return challengers;
     }
 
     /** The version {@code latest} selects: the one served now; null when none is eligible. */

@@ -45,6 +45,16 @@ class ScoreJsonTest {
     }
 
     @Test
+    void shouldWriteAChallengersScoreAsTheScorePlusItsRole() throws Exception {
+        Score s = new Score("e-1", "fraud", 4, 0.25, 0, 0.5, 1_000L, 2_000L);
+        String score = new String(ScoreJson.toBytes(s), StandardCharsets.UTF_8);
+        String shadow = new String(ScoreJson.toChallengerBytes(s), StandardCharsets.UTF_8);
+        assertEquals(score.substring(0, score.length() - 1) + ",\"role\":\"challenger\"}", shadow);
+        assertEquals(s, ScoreJson.fromBytes(shadow.getBytes(StandardCharsets.UTF_8)), "read like any score");
+        assertEquals("challenger", io.streamscore.common.Json.MAPPER.readTree(shadow).get("role").asText());
+    }
+
+    @Test
     void shouldRoundTripProbabilitiesBitForBit() {
         double p = 0.1 + 0.2;   // 0.30000000000000004: needs all 17 digits
         Score s = new Score(null, "m", 1, p, 0, 0.5, 5L, 6L, PUBLISHED, ModelSelection.LATEST);

@@ -41,15 +41,26 @@ class ModelLogTest {
         return new Retirement(id, version, AT, "test").toBytes();
     }
 
+    static byte[] challenge(String id, long version) {
+        return new Challenge(id, version, AT).toBytes();
+    }
+
+    static List<Long> versionsOf(List<LogisticModel> models) {
+        return models.stream().map(LogisticModel::version).toList();
+    }
+
     @Test
     void shouldParseAndWriteEveryKeyForm() {
         assertEquals(ModelLogKey.version("fraud", 3), ModelLogKey.parse(key("fraud@v3")));
         assertEquals(ModelLogKey.retirement("fraud", 12), ModelLogKey.parse(key("fraud@v12@retired")));
+        assertEquals(ModelLogKey.challenge("fraud", 7), ModelLogKey.parse(key("fraud@v7@challenger")));
+        assertEquals("fraud@v7@challenger", ModelLogKey.challenge("fraud", 7).toString());
         assertEquals(new ModelLogKey(ModelLogKey.Kind.LEGACY, "fraud", 0), ModelLogKey.parse(key("fraud")));
         assertEquals("fraud@v3", ModelLogKey.version("fraud", 3).toString());
         assertEquals("fraud@v3@retired", new String(ModelLogKey.retirement("fraud", 3).toBytes(), StandardCharsets.UTF_8));
         for (String bad : new String[]{"fraud@v03", "fraud@v", "fraud@3", "@v3", "fraud@vx", "a@b@v3", "fraud@v3@gone",
-                "fraud@v-1", " ", "fraud@v99999999999999999999"}) {
+                "fraud@v-1", " ", "fraud@v99999999999999999999", "fraud@v3@challenger@retired", "fraud@v3@challenge",
+                "fraud@challenger", "fraud@v03@challenger"}) {
             assertThrows(IllegalArgumentException.class, () -> ModelLogKey.parse(key(bad)), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> ModelLogKey.parse(new byte[]{'a', (byte) 0xC0, (byte) 0x80}));
@@ -71,6 +82,87 @@ class ModelLogTest {
         assertEquals(ModelLog.Effect.RESTORED, log.apply(key("fraud@v2@retired"), null, 4).effect());
         assertEquals(2, log.served("fraud").version());
         assertEquals(2, log.highestVersionNumber("fraud"));
+    }
+
+    @Test
+    void shouldShadowAChallengerAndServeTheHighestVersionNotUnderChallenge() {
+        ModelLog log = new ModelLog();
+        log.apply(key("fraud@v1"), json(model("fraud", 1, 1.0)), 1);
+        log.apply(key("fraud@v2"), json(model("fraud", 2, 2.0)), 2);
+        log.apply(key("fraud@v3"), json(model("fraud", 3, 3.0)), 3);
+        assertEquals(3, log.served("fraud").version());
+        assertEquals(List.of(), log.challengers("fraud"));
+
+        ModelLog.Applied started = log.apply(key("fraud@v3@challenger"), challenge("fraud", 3), 4);
+        assertEquals(ModelLog.Effect.CHALLENGE_STARTED, started.effect());
+        assertTrue(started.servingChanged());
+        assertTrue(started.challengersChanged());
+        assertEquals(2, log.served("fraud").version(), "a challenger is never the champion");
+        assertEquals(List.of(3L), versionsOf(log.challengers("fraud")));
+
+        log.apply(key("fraud@v1@challenger"), challenge("fraud", 1), 5);
+        assertEquals(2, log.served("fraud").version(), "a challenger below the champion leaves it alone");
+        assertEquals(List.of(1L, 3L), versionsOf(log.challengers("fraud")), "ascending");
+
+        log.apply(key("fraud@v1@retired"), retirement("fraud", 1), 6);
+        assertEquals(List.of(3L), versionsOf(log.challengers("fraud")), "a retired version is no challenger");
+
+        ModelLog.Applied ended = log.apply(key("fraud@v3@challenger"), null, 7);
+        assertEquals(ModelLog.Effect.CHALLENGE_ENDED, ended.effect());
+        assertEquals(3, log.served("fraud").version(), "the challenge ended: v3 is the highest eligible again");
+        assertEquals(List.of(), log.challengers("fraud"));
+        assertEquals(List.of(3L), versionsOf(ended.challengersBefore()));
+    }
+
+    @Test
+    void shouldServeNothingWhenEveryValidVersionIsUnderChallenge() {
+        ModelLog log = new ModelLog();
+        log.apply(key("fraud@v1"), json(model("fraud", 1, 1.0)), 1);
+        log.apply(key("fraud@v1@challenger"), challenge("fraud", 1), 2);
+        assertNull(log.served("fraud"));
+        assertEquals(List.of(1L), versionsOf(log.challengers("fraud")));
+        log.apply(key("fraud@v2@challenger"), challenge("fraud", 2), 3);
+        assertEquals(List.of(1L), versionsOf(log.challengers("fraud")), "a challenge of a version with no model counts "
+                + "for nothing");
+        assertEquals(2, log.highestVersionNumber("fraud"), "but it takes its version number");
+    }
+
+    @Test
+    void shouldRejectAChallengeThatIsNotOneAndLetItEmptyOnlyItsKey() {
+        ModelLog log = new ModelLog();
+        log.apply(key("fraud@v1"), json(model("fraud", 1, 1.0)), 1);
+        log.apply(key("fraud@v2"), json(model("fraud", 2, 2.0)), 2);
+        log.apply(key("fraud@v2@challenger"), challenge("fraud", 2), 3);
+        assertEquals(1, log.served("fraud").version());
+
+        ModelLog.Applied mismatch = log.apply(key("fraud@v2@challenger"), challenge("fraud", 1), 4);
+        assertEquals(ModelRejection.KEY_MISMATCH, mismatch.rejection());
+        assertEquals(2, log.served("fraud").version(), "the key now holds no valid challenge");
+        assertEquals(List.of(), log.challengers("fraud"));
+
+        log.apply(key("fraud@v2@challenger"), challenge("fraud", 2), 5);
+        assertEquals(ModelRejection.MALFORMED, log.apply(key("fraud@v2@challenger"), retirement("fraud", 2), 6)
+                .rejection(), "a retirement is no challenge");
+        assertEquals(ModelRejection.MALFORMED, log.apply(key("fraud@v1@retired"), challenge("fraud", 1), 7)
+                .rejection(), "a challenge is no retirement");
+        assertEquals(ModelRejection.KEY_MISMATCH, log.apply(key("fraud@v2@challenger"), challenge("other", 2), 8)
+                .rejection());
+        assertEquals(2, log.served("fraud").version());
+        assertEquals(ModelRejection.MALFORMED, log.apply(key("fraud@v2@challenger"),
+                key("{\"schemaVersion\":2,\"modelId\":\"fraud\",\"version\":2,\"startedAt\":\"2026-12-03T10:00:00Z\"}"), 9)
+                .rejection(), "a newer schema is refused");
+    }
+
+    @Test
+    void shouldApplyAChallengeToTheVersionTheOldLayoutNames() {
+        ModelLog log = new ModelLog();
+        log.apply(key("fraud@v1"), json(model("fraud", 1, 1.0)), 1);
+        LogisticModel legacy = model("fraud", 4, 4.0);
+        log.apply(key("fraud"), json(legacy), 2);
+        assertEquals(legacy, log.served("fraud"));
+        log.apply(key("fraud@v4@challenger"), challenge("fraud", 4), 3);
+        assertEquals(1, log.served("fraud").version());
+        assertEquals(List.of(legacy), log.challengers("fraud"));
     }
 
     @Test
@@ -136,13 +228,22 @@ class ModelLogTest {
         log.apply(key("fraud@v2"), key("garbage"), 20);
         log.apply(key("fraud@v3"), json(model("fraud", 3, 3.0)), 30);
         log.apply(key("fraud@v3@retired"), retirement("fraud", 3), 40);
+        log.apply(key("fraud@v4"), json(model("fraud", 4, 4.0)), 50);
+        log.apply(key("fraud@v4@challenger"), challenge("fraud", 4), 60);
+        log.apply(key("fraud@v5@challenger"), challenge("fraud", 5), 70);
         List<ModelLog.Version> versions = log.versions("fraud");
-        assertEquals(List.of(1L, 2L, 3L), versions.stream().map(ModelLog.Version::version).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), versions.stream().map(ModelLog.Version::version).toList());
         assertTrue(versions.get(0).servable());
+        assertTrue(versions.get(0).championEligible());
         assertNull(versions.get(1).model());
         assertEquals(30, versions.get(2).publishedAt());
         assertFalse(versions.get(2).servable());
         assertSame(log.served("fraud"), versions.get(0).model());
+        assertTrue(versions.get(3).challenger());
+        assertFalse(versions.get(3).championEligible());
+        assertEquals(AT, versions.get(3).challenge().startedAt());
+        assertNull(versions.get(4).model(), "a challenge without a model is listed, with no model");
+        assertFalse(versions.get(4).challenger());
     }
 
     /**
@@ -152,6 +253,7 @@ class ModelLogTest {
      */
     @Test
     void shouldServeTheSameModelFromTheFullHistoryAsFromWhatCompactionKeeps() {
+        java.util.Set<String> outcomes = new java.util.TreeSet<>();
         for (int seed = 0; seed < 500; seed++) {
             Random random = new Random(seed);
             List<Write> writes = randomWrites(random, 5 + random.nextInt(60));
@@ -173,13 +275,22 @@ class ModelLogTest {
                 LogisticModel expected = documentedRule(id, lastPerKey);
                 assertEquals(expected, full.served(id), "seed " + seed + ", id " + id + ", full history");
                 assertEquals(expected, fresh.served(id), "seed " + seed + ", id " + id + ", after compaction");
+                List<LogisticModel> challengers = documentedChallengers(id, lastPerKey);
+                assertEquals(challengers, full.challengers(id), "seed " + seed + ", id " + id + ", challengers, full");
+                assertEquals(challengers, fresh.challengers(id), "seed " + seed + ", id " + id
+                        + ", challengers after compaction");
+                outcomes.add((expected == null ? "none" : "champion") + "+" + challengers.size());
             }
+        }
+        // The histories must reach the interesting cases, or the agreement above says little.
+        for (String needed : List.of("none+0", "none+1", "champion+0", "champion+1", "champion+2")) {
+            assertTrue(outcomes.contains(needed), "no history ended in " + needed + "; outcomes " + outcomes);
         }
     }
 
     /**
      * Event-time selection over the same random histories: for every timestamp it picks the highest valid, unretired
-     * version published at or before it (computed here by brute force from {@link ModelLog#versions}), and for a
+     * version not under challenge published at or before it (computed here by brute force from {@link ModelLog#versions}), and for a
      * timestamp after every publish it picks exactly what {@link ModelLog#served} serves, so the two selections never
      * disagree about which versions are eligible.
      */
@@ -197,11 +308,13 @@ class ModelLogTest {
                 LogisticModel served = log.served(id);
                 assertSame(served, h.served() == null ? null : h.served().model(), "seed " + seed + ", id " + id);
                 assertSame(served, model(h.at(Long.MAX_VALUE)), "seed " + seed + ", id " + id + ": event-time at +inf");
-                assertEquals(served == null, h.isEmpty());
+                assertEquals(served == null && log.challengers(id).isEmpty(), h.isEmpty());
+                assertEquals(log.challengers(id), h.challengers().stream().map(ServingHistory.ServedVersion::model)
+                        .toList(), "seed " + seed + ", id " + id + ": the challengers");
                 for (long t = -1; t <= writes.size(); t++) {
                     LogisticModel expected = null;
                     for (ModelLog.Version v : log.versions(id)) {
-                        if (v.model() != null && v.retirement() == null && v.publishedAt() <= t
+                        if (v.model() != null && v.retirement() == null && v.challenge() == null && v.publishedAt() <= t
                                 && (expected == null || v.version() > expected.version())) {
                             expected = v.model();
                         }
@@ -230,15 +343,18 @@ class ModelLogTest {
         for (int i = 0; i < n; i++) {
             String id = random.nextBoolean() ? "a" : "b";
             long version = 1 + random.nextInt(5);
-            int form = random.nextInt(10);
-            String keyText = form < 6 ? id + "@v" + version : form < 9 ? id + "@v" + version + "@retired" : id;
-            byte[] value = switch (random.nextInt(8)) {
+            int form = random.nextInt(13);
+            String keyText = form < 6 ? id + "@v" + version : form < 9 ? id + "@v" + version + "@retired"
+                    : form < 12 ? id + "@v" + version + "@challenger" : id;
+            byte[] value = switch (random.nextInt(10)) {
                 case 0 -> null;
                 case 1 -> key("{\"schemaVersion\":1,\"modelId\":");
                 case 2 -> json(model(id, 1 + random.nextInt(5), random.nextDouble()));   // maybe a stale copy
                 case 3 -> retirement(id, 1 + random.nextInt(5));
                 case 4 -> json(model(random.nextBoolean() ? "a" : "b", version, random.nextDouble()));
+                case 5 -> challenge(random.nextBoolean() ? "a" : "b", 1 + random.nextInt(5)); // maybe another's
                 default -> keyText.endsWith("@retired") ? retirement(id, version)
+                        : keyText.endsWith("@challenger") ? challenge(id, version)
                         : json(model(id, version, random.nextDouble()));
             };
             writes.add(new Write(keyText, key(keyText), value, i));
@@ -246,19 +362,53 @@ class ModelLogTest {
         return writes;
     }
 
-    /** The rule of docs/model-topic.md, written from the text, not from ModelLog. */
+    /** The champion by the rule of docs/model-topic.md, written from the text, not from ModelLog. */
     private static LogisticModel documentedRule(String id, Map<String, Write> lastPerKey) {
         LogisticModel best = null;
         for (long v = 5; v >= 1 && best == null; v--) {
-            Write retired = lastPerKey.get(id + "@v" + v + "@retired");
-            if (retired != null && retired.value != null && isRetirement(retired.value, id, v)) {
+            if (retired(id, v, lastPerKey) || challenged(id, v, lastPerKey)) {
                 continue;
             }
-            LogisticModel viaVersionKey = validModel(lastPerKey.get(id + "@v" + v), id, v);
-            LogisticModel viaLegacyKey = validModel(lastPerKey.get(id), id, v);
-            best = viaVersionKey != null ? viaVersionKey : viaLegacyKey;
+            best = counted(id, v, lastPerKey);
         }
         return best;
+    }
+
+    /** The challengers by the same text: counted, under challenge, not retired; ascending. */
+    private static List<LogisticModel> documentedChallengers(String id, Map<String, Write> lastPerKey) {
+        List<LogisticModel> out = new ArrayList<>();
+        for (long v = 1; v <= 5; v++) {
+            LogisticModel m = counted(id, v, lastPerKey);
+            if (m != null && challenged(id, v, lastPerKey) && !retired(id, v, lastPerKey)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Version v counts: a valid document for (id, v) under id@vN, or else under the old key id. */
+    private static LogisticModel counted(String id, long v, Map<String, Write> lastPerKey) {
+        LogisticModel viaVersionKey = validModel(lastPerKey.get(id + "@v" + v), id, v);
+        LogisticModel viaLegacyKey = validModel(lastPerKey.get(id), id, v);
+        return viaVersionKey != null ? viaVersionKey : viaLegacyKey;
+    }
+
+    private static boolean retired(String id, long v, Map<String, Write> lastPerKey) {
+        Write w = lastPerKey.get(id + "@v" + v + "@retired");
+        return w != null && w.value != null && isRetirement(w.value, id, v);
+    }
+
+    private static boolean challenged(String id, long v, Map<String, Write> lastPerKey) {
+        Write w = lastPerKey.get(id + "@v" + v + "@challenger");
+        if (w == null || w.value == null) {
+            return false;
+        }
+        try {
+            Challenge c = Challenge.fromBytes(w.value);
+            return c.modelId().equals(id) && c.version() == v;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static LogisticModel validModel(Write w, String id, long version) {

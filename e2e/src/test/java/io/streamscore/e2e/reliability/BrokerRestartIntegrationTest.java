@@ -45,7 +45,8 @@ class BrokerRestartIntegrationTest {
             Map<String, String> flags = new HashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     ScorerConfig.APPLICATION_ID, "restart-" + Reliability.shortId(), ScorerConfig.HTTP_PORT, "0",
                     ScorerConfig.MODELS_TOPIC, t.models(), ScorerConfig.FEATURES_TOPIC, t.features(),
-                    ScorerConfig.SCORES_TOPIC, t.scores(), ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters()));
+                    ScorerConfig.SCORES_TOPIC, t.scores(), ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(),
+                    ScorerConfig.SHADOW_SCORES_TOPIC, t.shadowScores()));
             AtomicLong produced = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<Boolean> stop = new AtomicReference<>(false);

@@ -43,11 +43,11 @@ final class Reliability {
     private Reliability() {
     }
 
-    /** The four topics of one scorer, unique per test. */
-    record Topics(String models, String features, String scores, String deadLetters) {
+    /** The five topics of one scorer, unique per test. */
+    record Topics(String models, String features, String scores, String deadLetters, String shadowScores) {
         static Topics named() {
             String s = UUID.randomUUID().toString().substring(0, 8);
-            return new Topics("models-" + s, "features-" + s, "scores-" + s, "dead-letters-" + s);
+            return new Topics("models-" + s, "features-" + s, "scores-" + s, "dead-letters-" + s, "shadow-scores-" + s);
         }
 
         Topics create(EmbeddedKafkaBroker kafka, int partitions) {
@@ -55,12 +55,13 @@ final class Reliability {
             kafka.createTopic(features, partitions, Map.of());
             kafka.createTopic(scores, partitions, Map.of());
             kafka.createTopic(deadLetters, partitions, Map.of());
+            kafka.createTopic(shadowScores, partitions, Map.of());
             return this;
         }
 
         List<String> flags() {
             return List.of("--models-topic", models, "--features-topic", features, "--scores-topic", scores,
-                    "--dead-letters-topic", deadLetters);
+                    "--dead-letters-topic", deadLetters, "--shadow-scores-topic", shadowScores);
         }
     }
 
@@ -122,18 +123,43 @@ final class Reliability {
     }
 
     /**
+     * The event id and model version of a score: {@code e-7@v3}. What identifies a shadow record, one per event and
+     * challenger.
+     */
+    static String eventAndVersion(byte[] value) {
+        String s = new String(value, StandardCharsets.UTF_8);
+        int i = s.indexOf("\"modelVersion\":");
+        if (i < 0) {
+            return eventId(value);
+        }
+        int start = i + "\"modelVersion\":".length();
+        int end = start;
+        while (end < s.length() && Character.isDigit(s.charAt(end))) {
+            end++;
+        }
+        return eventId(value) + "@v" + s.substring(start, end);
+    }
+
+    /**
      * Counts the event ids on a topic read from the beginning with {@code isolation.level=read_committed}, no group:
      * how often each id was seen, so lost and duplicated are both visible.
      */
     static final class ScoreCounter implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
+        private final java.util.function.Function<byte[], String> identity;
         private final Map<String, Integer> seen = new HashMap<>();
         private final Map<Integer, Long> recordsByPartition = new HashMap<>();
         private long records;
         private final String topic;
 
         ScoreCounter(EmbeddedKafkaBroker kafka, String topic) {
+            this(kafka, topic, Reliability::eventId);
+        }
+
+        /** Counts by {@code identity} of each value instead of the event id. */
+        ScoreCounter(EmbeddedKafkaBroker kafka, String topic, java.util.function.Function<byte[], String> identity) {
             this.topic = topic;
+            this.identity = identity;
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -150,7 +176,7 @@ final class Reliability {
         int poll(Duration timeout) {
             int n = 0;
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-                seen.merge(eventId(r.value()), 1, Integer::sum);
+                seen.merge(identity.apply(r.value()), 1, Integer::sum);
                 recordsByPartition.merge(r.partition(), 1L, Long::sum);
                 n++;
             }
@@ -158,7 +184,7 @@ final class Reliability {
             return n;
         }
 
-        /** Polls until {@code distinct} ids were seen; fails with expected vs received after {@code timeout}. */
+        /** Polls until {@code distinct} identities were seen; fails with expected vs received after {@code timeout}. */
         void awaitDistinct(int distinct, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (seen.size() < distinct) {

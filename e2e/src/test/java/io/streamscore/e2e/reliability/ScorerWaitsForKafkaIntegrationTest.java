@@ -39,6 +39,7 @@ class ScorerWaitsForKafkaIntegrationTest {
             kafka.createTopic(t.models(), 1, Map.of("cleanup.policy", "compact"));
             kafka.createTopic(t.scores(), 1, Map.of());
             kafka.createTopic(t.deadLetters(), 1, Map.of());
+            kafka.createTopic(t.shadowScores(), 1, Map.of());
             Reliability.publish(kafka, t.models(), Reliability.train("clusters"));
             kafka.stop();
 

@@ -97,6 +97,7 @@ class SecurityIntegrationTest {
                 allow(principal, ResourceType.TOPIC, t.models(), PatternType.LITERAL, AclOperation.READ),
                 allow(principal, ResourceType.TOPIC, t.features(), PatternType.LITERAL, AclOperation.READ),
                 allow(principal, ResourceType.TOPIC, t.deadLetters(), PatternType.LITERAL, AclOperation.WRITE),
+                allow(principal, ResourceType.TOPIC, t.shadowScores(), PatternType.LITERAL, AclOperation.WRITE),
                 allow(principal, ResourceType.GROUP, appId, PatternType.LITERAL, AclOperation.READ),
                 allow(principal, ResourceType.TRANSACTIONAL_ID, appId, PatternType.PREFIXED, AclOperation.WRITE)));
         acls.add(allow(principal, ResourceType.TOPIC, t.scores(), PatternType.LITERAL,
@@ -165,6 +166,7 @@ class SecurityIntegrationTest {
         kafka.createTopic(t.features(), 1, Map.of());
         kafka.createTopic(t.scores(), 1, Map.of());
         kafka.createTopic(t.deadLetters(), 1, Map.of());
+        kafka.createTopic(t.shadowScores(), 1, Map.of());
         String appId = "secure-" + Reliability.shortId();
         List<AclBinding> acls = new ArrayList<>(trainerAcls("trainer", t.models()));
         acls.addAll(scorerAcls("scorer", appId, t, true));

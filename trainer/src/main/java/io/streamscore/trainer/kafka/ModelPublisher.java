@@ -2,6 +2,7 @@ package io.streamscore.trainer.kafka;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
+import io.streamscore.common.modellog.Challenge;
 import io.streamscore.common.modellog.ModelLog;
 import io.streamscore.common.modellog.ModelLogKey;
 import io.streamscore.common.modellog.Retirement;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Writes the model topic (layout 2, docs/model-topic.md): publishes a model as the next version of its id under the
- * key {@code ID@vN}, and retires, restores and prunes versions.
+ * key {@code ID@vN}, retires, restores and prunes versions, and starts, promotes and drops challengers.
  *
  * <p>Every write for one model id is a Kafka transaction whose {@code transactional.id} is the prefix plus the model
  * id. {@code initTransactions} fences any other publisher of the same id (its open transaction is aborted and it can
@@ -160,6 +162,14 @@ public final class ModelPublisher implements AutoCloseable {
 
     /** Publishes {@code model} as the next version of its id and returns it as published. */
     public Published publish(LogisticModel model) throws PublishException {
+        return publish(model, false);
+    }
+
+    /**
+     * Publishes {@code model} as the next version of its id; with {@code asChallenger} also its challenge, in the same
+     * transaction, so that the new version is shadow-scored from the start and never served before it is promoted.
+     */
+    public Published publish(LogisticModel model, boolean asChallenger) throws PublishException {
         try {
             ModelLogKey.checkModelId(model.modelId());
         } catch (IllegalArgumentException e) {
@@ -168,11 +178,11 @@ public final class ModelPublisher implements AutoCloseable {
         return transact(model.modelId(), "publishing model '" + model.modelId() + "'", log -> {
             long version = log.highestVersionNumber(model.modelId()) + 1;
             LogisticModel versioned = model.withVersion(version);
-            byte[] value = ModelJson.toCompactJson(versioned).getBytes(StandardCharsets.UTF_8);
-            return new Plan<>(List.of(new Write(ModelLogKey.version(model.modelId(), version), value)),
+            List<Write> writes = publishWrites(versioned, asChallenger, clock.instant());
+            return new Plan<>(writes,
                     again -> again.highestVersionNumber(model.modelId()) < version,
                     metas -> {
-                        RecordMetadata meta = metas.get(0);
+                        RecordMetadata meta = metas.get(metas.size() - 1);
                         LOG.info("published model '{}' version {} to {}-{}@{}", versioned.modelId(), version,
                                 meta.topic(), meta.partition(), meta.offset());
                         return new Published(versioned, meta.partition(), meta.offset());
@@ -198,34 +208,166 @@ public final class ModelPublisher implements AutoCloseable {
     }
 
     /**
-     * Serves {@code version} again: retires every servable version above it and restores it if it was retired, in one
-     * transaction (scorers switch at once, never through an intermediate version).
+     * Serves {@code version} again: ends its challenge and restores it if needed, then retires every version above it
+     * that could be the champion, in one transaction (scorers switch at once, never through an intermediate version).
+     * Challengers above it stay challengers: they are not served either way.
      */
     public Changed rollback(String modelId, long version, String reason) throws PublishException {
-        return transact(modelId, "rolling " + modelId + " back to v" + version, log -> {
-            ModelLog.Version target = requireVersion(log, modelId, version);
-            if (target.model() == null) {
-                throw new PublishException("cannot roll " + modelId + " back to version " + version + ": its key holds "
-                        + "no valid model (" + target.problem() + ")");
+        return transact(modelId, "rolling " + modelId + " back to v" + version,
+                log -> changePlan(log, modelId, rollbackWrites(log, modelId, version, clock.instant(), reason)));
+    }
+
+    /**
+     * Starts the challenge of {@code version}: from then on every event of the id is also scored by it, to the shadow
+     * topic, and it is never the champion until promoted. Challenging the served version makes the scorers fall back
+     * to the highest version below it that is not retired and not a challenger.
+     */
+    public Changed challenge(String modelId, long version) throws PublishException {
+        return transact(modelId, "challenging with " + modelId + " v" + version,
+                log -> changePlan(log, modelId, challengeWrites(log, modelId, version, clock.instant())));
+    }
+
+    /**
+     * Makes the challenger {@code version} the champion: ends its challenge and retires every version above it that
+     * could be the champion, in one transaction.
+     */
+    public Changed promote(String modelId, long version, String reason) throws PublishException {
+        return transact(modelId, "promoting " + modelId + " v" + version,
+                log -> changePlan(log, modelId, promoteWrites(log, modelId, version, clock.instant(), reason)));
+    }
+
+    /** Ends the challenge of {@code version} and retires it, in one transaction. */
+    public Changed drop(String modelId, long version, String reason) throws PublishException {
+        return transact(modelId, "dropping challenger " + modelId + " v" + version,
+                log -> changePlan(log, modelId, dropWrites(log, modelId, version, clock.instant(), reason)));
+    }
+
+    /*
+     * The writes of rollback, challenge, promote and drop, as pure functions of the topic's state: each list is applied
+     * by the scorers record by record in this order (on one partition; the default), so it is ordered such that every
+     * prefix serves either the champion before or the champion after, never a third version.
+     */
+
+    static List<Write> publishWrites(LogisticModel versioned, boolean asChallenger, Instant now) {
+        List<Write> writes = new ArrayList<>();
+        if (asChallenger) {
+            // The challenge first: applied in this order, the version is never, even for a moment, the champion.
+            writes.add(new Write(ModelLogKey.challenge(versioned.modelId(), versioned.version()),
+                    new Challenge(versioned.modelId(), versioned.version(), now).toBytes()));
+        }
+        writes.add(new Write(ModelLogKey.version(versioned.modelId(), versioned.version()),
+                ModelJson.toCompactJson(versioned).getBytes(StandardCharsets.UTF_8)));
+        return writes;
+    }
+
+    static List<Write> rollbackWrites(ModelLog log, String modelId, long version, Instant now, String reason)
+            throws PublishException {
+        ModelLog.Version target = requireVersion(log, modelId, version);
+        if (target.model() == null) {
+            throw new PublishException("cannot roll " + modelId + " back to version " + version + ": its key holds "
+                    + "no valid model (" + target.problem() + ")");
+        }
+        List<Write> writes = new ArrayList<>();
+        // First make the target eligible (it is below the versions about to be retired, so nothing changes yet) ...
+        if (target.challenge() != null) {
+            writes.addAll(endChallengeToServe(target.model()));
+        }
+        if (target.retirement() != null) {
+            writes.add(new Write(ModelLogKey.retirement(modelId, version), null));
+        }
+        // ... then retire upwards: the highest one above it serves until the last retirement.
+        writes.addAll(retireEligibleAbove(log, modelId, version, now,
+                reason == null || reason.isBlank() ? "rollback to v" + version : reason));
+        return writes;
+    }
+
+    static List<Write> challengeWrites(ModelLog log, String modelId, long version, Instant now)
+            throws PublishException {
+        ModelLog.Version target = requireVersion(log, modelId, version);
+        if (target.model() == null) {
+            throw new PublishException("cannot challenge with " + modelId + " version " + version + ": its key holds "
+                    + "no valid model (" + target.problem() + ")");
+        }
+        if (target.retirement() != null) {
+            throw new PublishException(modelId + " version " + version + " is retired; restore it first ('trainer models "
+                    + "restore --model-id " + modelId + " --version " + version + "')");
+        }
+        if (target.challenge() != null) {
+            throw new PublishException(modelId + " version " + version + " is already a challenger (since "
+                    + target.challenge().startedAt() + ")");
+        }
+        return List.of(new Write(ModelLogKey.challenge(modelId, version),
+                new Challenge(modelId, version, now).toBytes()));
+    }
+
+    static List<Write> promoteWrites(ModelLog log, String modelId, long version, Instant now, String reason)
+            throws PublishException {
+        ModelLog.Version target = requireChallenger(log, modelId, version, "promote");
+        if (!target.servable()) {
+            throw new PublishException("cannot promote " + modelId + " version " + version + ": it is "
+                    + (target.model() == null ? "no valid model (" + target.problem() + ")" : "retired"));
+        }
+        List<Write> writes = new ArrayList<>();
+        // The challenge ends first (the versions above still serve), then they are retired upwards.
+        writes.addAll(endChallengeToServe(target.model()));
+        writes.addAll(retireEligibleAbove(log, modelId, version, now,
+                reason == null || reason.isBlank() ? "challenger v" + version + " promoted" : reason));
+        return writes;
+    }
+
+    static List<Write> dropWrites(ModelLog log, String modelId, long version, Instant now, String reason)
+            throws PublishException {
+        ModelLog.Version target = requireChallenger(log, modelId, version, "drop");
+        List<Write> writes = new ArrayList<>();
+        // Retired first: ending the challenge of an unretired version first could make it the champion for a moment.
+        if (target.retirement() == null) {
+            writes.add(new Write(ModelLogKey.retirement(modelId, version), new Retirement(modelId, version, now,
+                    reason == null || reason.isBlank() ? "challenger dropped" : reason).toBytes()));
+        }
+        writes.add(new Write(ModelLogKey.challenge(modelId, version), null));
+        return writes;
+    }
+
+    /**
+     * Ends the challenge of {@code challenger} so that it may be served: its version record is written again (the same
+     * document), then the challenge is tombstoned. A version's publish time is the timestamp of the record under its
+     * key, and event-time selection serves a version from its publish time on; written again, that time is the moment
+     * the challenger became eligible, so a replay never scores with it events that the live run scored before.
+     * Rewritten while still under challenge, nothing is served differently until the tombstone.
+     */
+    private static List<Write> endChallengeToServe(LogisticModel challenger) {
+        return List.of(
+                new Write(ModelLogKey.version(challenger.modelId(), challenger.version()),
+                        ModelJson.toCompactJson(challenger).getBytes(StandardCharsets.UTF_8)),
+                new Write(ModelLogKey.challenge(challenger.modelId(), challenger.version()), null));
+    }
+
+    /** Retirements of every version above {@code version} that could be the champion, ascending. */
+    private static List<Write> retireEligibleAbove(ModelLog log, String modelId, long version, Instant now,
+                                                   String reason) {
+        List<Write> writes = new ArrayList<>();
+        for (ModelLog.Version v : log.versions(modelId)) {
+            if (v.version() > version && v.championEligible()) {
+                writes.add(new Write(ModelLogKey.retirement(modelId, v.version()),
+                        new Retirement(modelId, v.version(), now, reason).toBytes()));
             }
-            List<Write> writes = new ArrayList<>();
-            for (ModelLog.Version v : log.versions(modelId)) {
-                if (v.version() > version && v.servable()) {
-                    Retirement r = new Retirement(modelId, v.version(), clock.instant(),
-                            reason == null || reason.isBlank() ? "rollback to v" + version : reason);
-                    writes.add(new Write(ModelLogKey.retirement(modelId, v.version()), r.toBytes()));
-                }
-            }
-            if (target.retirement() != null) {
-                writes.add(new Write(ModelLogKey.retirement(modelId, version), null));
-            }
-            return changePlan(log, modelId, writes);
-        });
+        }
+        return writes;
+    }
+
+    private static ModelLog.Version requireChallenger(ModelLog log, String modelId, long version, String verb)
+            throws PublishException {
+        ModelLog.Version target = requireVersion(log, modelId, version);
+        if (target.challenge() == null) {
+            throw new PublishException("cannot " + verb + " " + modelId + " version " + version + ": it is not a "
+                    + "challenger (see 'trainer models list --model-id " + modelId + "')");
+        }
+        return target;
     }
 
     /**
      * Deletes (tombstones) every version below the {@code keep} highest versions that hold a valid model, with their
-     * retirements; the served version is always kept.
+     * retirements and challenges; the served version and the challengers are always kept.
      */
     public Changed prune(String modelId, int keep) throws PublishException {
         if (keep < 1) {
@@ -242,13 +384,16 @@ public final class ModelPublisher implements AutoCloseable {
             }
             List<Write> writes = new ArrayList<>();
             for (ModelLog.Version v : versions) {
-                if (v.version() >= lowestKept) {
+                if (v.version() >= lowestKept || v.challenger()) {
                     continue;
                 }
                 writes.add(new Write(v.legacy() ? new ModelLogKey(ModelLogKey.Kind.LEGACY, modelId, 0)
                         : ModelLogKey.version(modelId, v.version()), null));
                 if (v.retirement() != null) {
                     writes.add(new Write(ModelLogKey.retirement(modelId, v.version()), null));
+                }
+                if (v.challenge() != null) {
+                    writes.add(new Write(ModelLogKey.challenge(modelId, v.version()), null));
                 }
             }
             return changePlan(log, modelId, writes);
@@ -267,13 +412,15 @@ public final class ModelPublisher implements AutoCloseable {
 
     private Plan<Changed> changePlan(ModelLog log, String modelId, List<Write> writes) {
         LogisticModel before = log.served(modelId);
-        ModelLog after = copyWith(log, writes);
+        List<LogisticModel> challengersBefore = log.challengers(modelId);
+        ModelLog after = copyWith(log, writes, clock.millis());
         return new Plan<>(writes, again -> true,
-                metas -> new Changed(writes.size(), before, after.served(modelId)));
+                metas -> new Changed(writes.size(), before, after.served(modelId), challengersBefore,
+                        after.challengers(modelId)));
     }
 
     /** {@code log} with {@code writes} applied on top, to tell what the scorers will serve after the commit. */
-    private ModelLog copyWith(ModelLog log, List<Write> writes) {
+    static ModelLog copyWith(ModelLog log, List<Write> writes, long nowMillis) {
         // ModelLog depends only on the last record per key, so replaying the current state plus the writes is exact.
         ModelLog copy = new ModelLog();
         for (String id : log.modelIds()) {
@@ -287,16 +434,19 @@ public final class ModelPublisher implements AutoCloseable {
                 if (v.retirement() != null) {
                     copy.apply(ModelLogKey.retirement(id, v.version()).toBytes(), v.retirement().toBytes(), 0);
                 }
+                if (v.challenge() != null) {
+                    copy.apply(ModelLogKey.challenge(id, v.version()).toBytes(), v.challenge().toBytes(), 0);
+                }
             }
         }
         for (Write w : writes) {
-            copy.apply(w.key().toBytes(), w.value(), clock.millis());
+            copy.apply(w.key().toBytes(), w.value(), nowMillis);
         }
         return copy;
     }
 
     /** One record to write: a key and a value (null = tombstone). */
-    private record Write(ModelLogKey key, byte[] value) {
+    record Write(ModelLogKey key, byte[] value) {
     }
 
     /**
@@ -452,13 +602,16 @@ public final class ModelPublisher implements AutoCloseable {
     }
 
     /**
-     * The outcome of a retire, restore, rollback or prune.
+     * The outcome of a retire, restore, rollback, prune, challenge, promote or drop.
      *
      * @param records      how many records the transaction wrote
      * @param servedBefore the model served before; null for none
      * @param servedAfter  the model the scorers serve once they read the commit; null for none
+     * @param challengersBefore the challengers before, ascending by version
+     * @param challengersAfter  the challengers once the scorers read the commit
      */
-    public record Changed(int records, LogisticModel servedBefore, LogisticModel servedAfter) {
+    public record Changed(int records, LogisticModel servedBefore, LogisticModel servedAfter,
+                          List<LogisticModel> challengersBefore, List<LogisticModel> challengersAfter) {
     }
 
     /** Publishing failed; the message says what and why. */

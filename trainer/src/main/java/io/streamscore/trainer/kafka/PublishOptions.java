@@ -37,6 +37,10 @@ public final class PublishOptions {
             description = "Properties file with any Kafka client setting (security.protocol, sasl.*, ssl.*, timeouts), as Kafka's own tools take.")
     Path clientConfig;
 
+    @Option(names = "--challenger",
+            description = "Publish the new version as a challenger: the scorers shadow-score every event of the id with it (to the shadow topic) and keep serving the current version, until 'trainer models promote'.")
+    boolean challenger;
+
     @Option(names = {"--kafka-timeout", "--publish-timeout"}, paramLabel = "SECONDS", defaultValue = "30",
             description = "How long to wait for the brokers before reading or publishing fails (a trained model file is kept either way).")
     long timeoutSeconds;
@@ -77,10 +81,15 @@ public final class PublishOptions {
         Properties props = clientProperties();
         try (ModelPublisher publisher = publisher()) {
             publisher.ensureCompactedTopic(partitions, Optional.ofNullable(replication));
-            ModelPublisher.Published published = publisher.publish(model);
+            ModelPublisher.Published published = publisher.publish(model, challenger);
             out.printf("published model '%s' version %d to topic '%s' (partition %d, offset %d) at %s%n",
                     published.model().modelId(), published.model().version(), modelTopic, published.partition(),
                     published.offset(), props.get("bootstrap.servers"));
+            if (challenger) {
+                out.printf("version %d is a challenger: shadow-scored, not served (promote it with: trainer models "
+                        + "promote --model-id %s --version %d)%n", published.model().version(),
+                        published.model().modelId(), published.model().version());
+            }
             return published;
         }
     }

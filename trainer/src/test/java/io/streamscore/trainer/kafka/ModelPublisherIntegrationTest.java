@@ -135,6 +135,67 @@ class ModelPublisherIntegrationTest {
         assertTrue(missing.err().contains("model 'fraud' has no version 9 on the topic"), missing.err());
     }
 
+    @Test
+    void modelsCommandsChallengePromoteAndDropThroughTheTopic() throws Exception {
+        String topic = "models-" + UUID.randomUUID();
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            publisher.ensureCompactedTopic(1, Optional.empty());
+            publisher.publish(model("fraud"));
+            publisher.publish(model("fraud"));
+        }
+        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic};
+        Path file = dir.resolve("fraud.json");
+        Files.write(file, ModelJson.toBytes(model("fraud")));
+        CliRunner.Run asChallenger = CliRunner.run(concat(new String[]{"publish", "--model", file.toString(),
+                "--challenger"}, kafkaArgs));
+        assertEquals(0, asChallenger.exit(), asChallenger.err());
+        assertTrue(asChallenger.out().contains("version 3 is a challenger: shadow-scored, not served"),
+                asChallenger.out());
+
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            assertEquals(2, publisher.read().served("fraud").version(), "published as a challenger: not served");
+            assertEquals(4, publisher.publish(model("fraud")).model().version());
+        }
+        CliRunner.Run challenge = CliRunner.run(concat(new String[]{"models", "challenge", "--model-id", "fraud",
+                "--version", "4"}, kafkaArgs));
+        assertEquals(0, challenge.exit(), challenge.err());
+        assertTrue(challenge.out().contains("wrote 1 record for 'fraud'; served v4 -> v2; challengers v3 -> v3, v4"),
+                challenge.out());
+
+        CliRunner.Run list = CliRunner.run(concat(new String[]{"models", "list", "--model-id", "fraud"}, kafkaArgs));
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("model 'fraud': serving v2; challengers v3, v4"), list.out());
+        assertTrue(list.out().matches("(?s).*\\n  3 +challenger .*shadow-scored since .*"), list.out());
+        assertTrue(list.out().matches("(?s).*\\n  2 +SERVED .*"), list.out());
+
+        CliRunner.Run promote = CliRunner.run(concat(new String[]{"models", "promote", "--model-id", "fraud",
+                "--version", "3"}, kafkaArgs));
+        assertEquals(0, promote.exit(), promote.err());
+        assertTrue(promote.out().contains("wrote 1 record for 'fraud'; served v2 -> v3; challengers v3, v4 -> v4"),
+                promote.out());
+
+        CliRunner.Run drop = CliRunner.run(concat(new String[]{"models", "drop", "--model-id", "fraud", "--version",
+                "4", "--reason", "worse recall"}, kafkaArgs));
+        assertEquals(0, drop.exit(), drop.err());
+        assertTrue(drop.out().contains("wrote 2 records for 'fraud'; served v3 -> v3; challengers v4 -> none"),
+                drop.out());
+
+        CliRunner.Run notAChallenger = CliRunner.run(concat(new String[]{"models", "promote", "--model-id", "fraud",
+                "--version", "2"}, kafkaArgs));
+        assertEquals(1, notAChallenger.exit());
+        assertTrue(notAChallenger.err().contains("cannot promote fraud version 2: it is not a challenger"),
+                notAChallenger.err());
+
+        try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
+            io.streamscore.common.modellog.ModelLog log = publisher.read();
+            assertEquals(3, log.served("fraud").version());
+            assertEquals(List.of(), log.challengers("fraud"));
+            io.streamscore.common.modellog.ModelLog.Version v4 = log.versions("fraud").get(3);
+            assertEquals("worse recall", v4.retirement().reason());
+            assertEquals(null, v4.challenge(), "the challenge ended");
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
