@@ -1,5 +1,7 @@
 package io.streamscore.common.event;
 
+import io.streamscore.common.Contributions;
+
 /**
  * One scored event as written to the scores topic.
  *
@@ -11,9 +13,18 @@ package io.streamscore.common.event;
  * @param threshold      the model's decision threshold
  * @param eventTimestamp the input record's timestamp, ms since the epoch
  * @param scoredAt       when the scorer scored it, ms since the epoch
+ * @param contributions  the logit's decomposition into per-feature terms (all of them, or the largest few), or null
+ *                       when the scorer was not asked for it ({@code --contributions}) or the score predates it
  */
 public record Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
-                    long eventTimestamp, long scoredAt) {
+                    long eventTimestamp, long scoredAt, Contributions contributions) {
+
+    /** A score without contributions (the scorer's default). */
+    public Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
+                 long eventTimestamp, long scoredAt) {
+        this(eventId, modelId, modelVersion, probability, label, threshold, eventTimestamp, scoredAt, null);
+    }
+
     public Score {
         if (modelId == null || modelId.isEmpty()) {
             throw new IllegalArgumentException("modelId must be a non-empty string");
