@@ -519,7 +519,7 @@ class ScorerTopologyTest {
         assertTrue(health.ready().ok(), health.ready().toString());
         assertEquals(0, metrics.inFlightRecords().oldestAgeNanos(System.nanoTime()), "idle is not stuck");
 
-        Thread streamThread = new Thread(() -> pipe("k", "{\"modelId\":\"fraud\",\"features\":[1,2,3]}"), "stuck-stream-thread");
+        Thread streamThread = new Thread(() -> pipe("k", positional(fraud(1), "[1,2,3]")), "stuck-stream-thread");
         streamThread.start();
         try {
             assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS), "the record reached the processor");
