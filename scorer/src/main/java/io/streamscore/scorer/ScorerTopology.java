@@ -44,7 +44,7 @@ public final class ScorerTopology {
         topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
         OutputLimit limit = OutputLimit.fromClientConfigs(config.clientProperties());
         topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK, metrics,
-                limit), FEATURES_SOURCE);
+                limit, config.contributions()), FEATURES_SOURCE);
         topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
         topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
         return topology;

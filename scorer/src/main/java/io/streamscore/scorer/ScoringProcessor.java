@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.Contributions;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * by an {@code OUTPUT_TOO_LARGE} dead letter cut to fit ({@link OversizedOutput}). Checking here rather than in the
  * production exception handler matters under exactly-once, where a refused send aborts the transaction and the same
  * input would fail again after every restart.
+ *
+ * <p>With {@link ScorerConfig.ContributionsMode contributions} on, the score also carries the logit's per-feature terms
+ * ({@link LogisticModel#contributions}), all of them or the largest K. The probability is still
+ * {@link LogisticModel#predictProbability} itself, so switching contributions on changes no probability, label or
+ * routing; with them off this class does exactly what it did before they existed.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -39,17 +45,20 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final String deadLettersSink;
     private final ScorerMetrics metrics;
     private final OutputLimit limit;
+    /** 0 = contributions off; −1 = every term; K &gt; 0 = the K largest. Decoded once: tested per record. */
+    private final int contributionsTop;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
 
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, ScorerMetrics metrics,
-                     OutputLimit limit) {
+                     OutputLimit limit, ScorerConfig.ContributionsMode contributions) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
         this.metrics = metrics;
         this.limit = limit;
+        this.contributionsTop = !contributions.enabled() ? 0 : contributions.top() == 0 ? -1 : contributions.top();
     }
 
     @Override
@@ -104,8 +113,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                     + " gives a NaN logit for these features (a term overflowed to ±Infinity)");
             return;
         }
+        Contributions terms = null;
+        if (contributionsTop != 0) {
+            terms = model.contributions(x);
+            if (contributionsTop > 0) {
+                terms = terms.top(contributionsTop);
+            }
+        }
         Score score = new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p), model.threshold(),
-                record.timestamp(), context.currentSystemTimeMs());
+                record.timestamp(), context.currentSystemTimeMs(), terms);
         byte[] value = ScoreJson.toBytes(score);
         int size = RecordSize.upperBound(record.key(), value, record.headers());
         if (!limit.fits(size)) {
