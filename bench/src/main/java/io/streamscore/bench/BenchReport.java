@@ -41,10 +41,16 @@ final class BenchReport {
     private final List<Latency> latency;
     private final boolean ownBroker;
     private final String brokerHeap;
+    /** The side each ratio divides by (the pass-through baseline, or the plain scorer) and the side measured. */
+    private final AppKind reference;
+    private final AppKind subject;
     private final Instant date = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
     BenchReport(Machine machine, String loadAtEnd, String command, long events, double eventBytes, int partitions,
-                double fillSeconds, List<Throughput> throughput, List<Latency> latency, boolean ownBroker, String brokerHeap) {
+                double fillSeconds, List<Throughput> throughput, List<Latency> latency, boolean ownBroker, String brokerHeap,
+                AppKind reference, AppKind subject) {
+        this.reference = reference;
+        this.subject = subject;
         this.machine = machine;
         this.loadAtEnd = loadAtEnd;
         this.command = command;
@@ -169,7 +175,7 @@ final class BenchReport {
         Map<String, Config> m = new LinkedHashMap<>();
         for (Throughput t : throughput) {
             Config c = m.computeIfAbsent(t.config(), k -> new Config(k, new ArrayList<>(), new ArrayList<>()));
-            (t.kind() == AppKind.SCORER ? c.scorer() : c.baseline()).add(t);
+            (t.kind() == subject ? c.scorer() : c.baseline()).add(t);
         }
         return new ArrayList<>(m.values());
     }
@@ -196,8 +202,11 @@ final class BenchReport {
         b.append(String.format(Locale.ROOT, "Throughput: %,d events (%.0f-byte JSON, 20 features), %d partitions; records/s from app start "
                 + "to the last output consumed (read_committed); median of %d run%s per app (min–max)%n%n", events, eventBytes,
                 partitions, repeats, repeats == 1 ? "" : "s"));
-        b.append("| configuration | baseline records/s | scorer records/s | **scorer / baseline** | steady-state ratio "
-                + "| stream-thread CPU µs/record (baseline / scorer) | CPU ratio (baseline / scorer µs) | first output s (b / s) |\n");
+        String r = reference.label;
+        String s = subject.label;
+        b.append("| configuration | " + r + " records/s | " + s + " records/s | **" + s + " / " + r + "** | steady-state ratio "
+                + "| stream-thread CPU µs/record (" + r + " / " + s + ") | CPU ratio (" + r + " / " + s + " µs) "
+                + "| first output s (" + r + " / " + s + ") |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Config c : configs()) {
             b.append("| ").append(c.name())
@@ -253,12 +262,15 @@ final class BenchReport {
     void chart(Path png) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
         for (Config c : configs()) {
-            String category = c.name() + ": scorer ×" + f2(c.ratio());
-            ds.addValue(c.median(false, Throughput::recordsPerSecond), "baseline: parse + write JSON (no model)", category);
-            ds.addValue(c.median(true, Throughput::recordsPerSecond), "scorer", category);
+            String category = c.name() + ": " + subject.label + " ×" + f2(c.ratio());
+            ds.addValue(c.median(false, Throughput::recordsPerSecond), reference == AppKind.BASELINE
+                    ? "baseline: parse + write JSON (no model)" : reference.label, category);
+            ds.addValue(c.median(true, Throughput::recordsPerSecond), subject.label, category);
         }
-        JFreeChart chart = ChartFactory.createBarChart("Scorer vs pass-through baseline, end to end (median records/s)",
-                "configuration: scorer throughput as a multiple of the baseline's", "records per second", ds, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(subject.label + " vs " + (reference == AppKind.BASELINE
+                        ? "pass-through baseline" : reference.label) + ", end to end (median records/s)",
+                "configuration: " + subject.label + " throughput as a multiple of the " + reference.label + "'s",
+                "records per second", ds, PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%,d events of %.0f bytes, %d partitions; %d cores (%s), load %s → %s; %s",
                 events, eventBytes, partitions, machine.cores(), machine.cpuModel(), machine.loadAtStart(), loadAtEnd,
                 date.toString().substring(0, 10)), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));

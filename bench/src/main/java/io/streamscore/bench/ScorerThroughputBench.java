@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
             "Examples:",
             "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench",
             "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --quick",
-            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --bootstrap-servers 127.0.0.1:9092"
+            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --bootstrap-servers 127.0.0.1:9092",
+            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --compare-contributions --quick"
         })
 public final class ScorerThroughputBench implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -89,6 +90,14 @@ public final class ScorerThroughputBench implements Callable<Integer> {
 
     @Option(names = "--skip-latency", description = "Only the throughput runs.")
     boolean skipLatency;
+
+    @Option(names = "--compare-contributions",
+            description = "Compare the scorer with --contributions (the subject) against the plain scorer (the reference) instead of the scorer against the pass-through baseline; throughput only.")
+    boolean compareContributions;
+
+    @Option(names = "--contributions-top", paramLabel = "K", defaultValue = "0",
+            description = "With --compare-contributions: the subject keeps the K largest terms (--contributions-top K); 0 = every term.")
+    int contributionsTop;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one (topics must be creatable).")
     String bootstrapServers;
@@ -141,6 +150,9 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--partitions " + partitions
                     + " is fewer than --threads " + maxThreads + ": a thread would idle");
         }
+        if (compareContributions) {
+            skipLatency = true;
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         BenchReport.Machine machine = BenchReport.Machine.describe();
         out.printf("scorer-e2e-bench: %,d events, %d partitions, threads %s; %s%n", events, partitions, threads, machine.oneLine());
@@ -178,11 +190,13 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                     fillSeconds, events / fillSeconds);
 
             Runs runs = new Runs(bootstrap, topics, stateDir, broker);
+            AppKind reference = compareContributions ? AppKind.SCORER : AppKind.BASELINE;
+            AppKind subject = compareContributions ? AppKind.SCORER_CONTRIBUTIONS : AppKind.SCORER;
             if (warmupEvents > 0) {
                 long n = Math.min(warmupEvents, events);
                 t = System.nanoTime();
-                runs.throughput(AppKind.BASELINE, ScorerConfig.AT_LEAST_ONCE, 1, n);
-                runs.throughput(AppKind.SCORER, ScorerConfig.AT_LEAST_ONCE, 1, n);
+                runs.throughput(reference, ScorerConfig.AT_LEAST_ONCE, 1, n);
+                runs.throughput(subject, ScorerConfig.AT_LEAST_ONCE, 1, n);
                 out.printf("warm-up (not reported): each app to %,d outputs, %.1f s%n", n, seconds(System.nanoTime() - t));
             }
             List<BenchReport.Throughput> throughput = new ArrayList<>();
@@ -191,8 +205,8 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 for (String g : GUARANTEES) {
                     for (int th : threads) {
                         // Alternate which app goes first, so drift in the machine's load does not favour one side.
-                        AppKind[] order = config++ % 2 == 0 ? new AppKind[]{AppKind.BASELINE, AppKind.SCORER}
-                                : new AppKind[]{AppKind.SCORER, AppKind.BASELINE};
+                        AppKind[] order = config++ % 2 == 0 ? new AppKind[]{reference, subject}
+                                : new AppKind[]{subject, reference};
                         for (AppKind kind : order) {
                             BenchReport.Throughput r = runs.throughput(kind, g, th, events);
                             throughput.add(r);
@@ -215,7 +229,8 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 }
             }
             BenchReport report = new BenchReport(machine, BenchReport.Machine.loadAverage(), commandLineText(), events,
-                    eventBytes, partitions, fillSeconds, throughput, latency, broker != null, brokerHeap);
+                    eventBytes, partitions, fillSeconds, throughput, latency, broker != null, brokerHeap, reference,
+                    subject);
             Files.createDirectories(outDir);
             out.println();
             out.println(report.table());
@@ -237,7 +252,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
     }
 
     enum AppKind {
-        SCORER("scorer"), BASELINE("baseline");
+        SCORER("scorer"), BASELINE("baseline"), SCORER_CONTRIBUTIONS("contributions");
 
         final String label;
 
@@ -301,8 +316,12 @@ public final class ScorerThroughputBench implements Callable<Integer> {
 
         private RunningApp start(AppKind kind, String appId, String g, int th, String features, String output,
                                  String deadLetters) throws Exception {
-            if (kind == AppKind.SCORER) {
+            if (kind == AppKind.SCORER || kind == AppKind.SCORER_CONTRIBUTIONS) {
                 Map<String, String> flags = new HashMap<>();
+                if (kind == AppKind.SCORER_CONTRIBUTIONS) {
+                    flags.put(ScorerConfig.CONTRIBUTIONS, "true");
+                    flags.put(ScorerConfig.CONTRIBUTIONS_TOP, String.valueOf(contributionsTop));
+                }
                 flags.put(ScorerConfig.BOOTSTRAP_SERVERS, bootstrap);
                 flags.put(ScorerConfig.APPLICATION_ID, appId);
                 flags.put(ScorerConfig.PROCESSING_GUARANTEE, g);

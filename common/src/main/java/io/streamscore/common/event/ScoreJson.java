@@ -32,7 +32,7 @@ import java.util.Map;
  * every term in the model's feature order, or, for a selection ({@code --contributions-top K}), the K largest by
  * magnitude, largest first, followed by {@code "contributionsOmitted":n,"contributionsOmittedSum":s}. These numbers are
  * written in the shortest form that reads back exactly (Jackson's Schubfach writer: one score carries one per feature,
- * and the JDK 17 {@link Double#toString} costs about twice as much). A term or logit that overflowed to ±Infinity
+ * and on JDK 17 it is cheaper than {@link Double#toString}; see BENCHMARKS.md). A term or logit that overflowed to ±Infinity
  * (the probability is then exactly 0 or 1) is written as the string {@code "Infinity"} or {@code "-Infinity"}, which
  * JSON numbers cannot hold. Older scores without these fields read back with null contributions.
  */
