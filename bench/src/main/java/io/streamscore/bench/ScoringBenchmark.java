@@ -1,5 +1,6 @@
 package io.streamscore.bench;
 
+import io.streamscore.common.Contributions;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.common.Standardization;
@@ -44,6 +45,10 @@ import java.util.concurrent.TimeUnit;
  * per-id {@link ServingHistory} snapshots of decoded models, here holding 10 ids with one version each; the full path
  * runs with {@code latest} selection (the default) and, in {@code fullPathNamedEventTime}, with {@code event-time}.
  * No Kafka: this isolates the CPU cost per record that the stream thread pays on top of consuming and producing.
+ *
+ * <p>The {@code ...Contributions} and {@code ...Top5} methods are the same path with the scorer's
+ * {@code --contributions} (every term of the 20 in the score) and {@code --contributions-top 5}, as
+ * {@code ScoringProcessor} does it: the probability from {@code predictProbability}, then the terms.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -66,6 +71,7 @@ public class ScoringBenchmark {
     private String[] modelIds;
     private LogisticModel[] modelFor;
     private Score[] scores;
+    private Score[] scoresWithContributions;
     private int i;
 
     @Setup(Level.Trial)
@@ -100,6 +106,7 @@ public class ScoringBenchmark {
         modelIds = new String[EVENTS];
         modelFor = new LogisticModel[EVENTS];
         scores = new Score[EVENTS];
+        scoresWithContributions = new Score[EVENTS];
         for (int e = 0; e < EVENTS; e++) {
             String modelId = "model-" + random.nextInt(10);
             StringBuilder n = new StringBuilder("{\"eventId\":\"evt-" + e + "\",\"modelId\":\"" + modelId + "\",\"features\":{");
@@ -124,6 +131,9 @@ public class ScoringBenchmark {
             double prob = model.predictProbability(vectors[e]);
             scores[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5, 1_763_892_000_000L + e,
                     1_763_892_000_000L, Instant.ofEpochMilli(PUBLISHED_AT), ModelSelection.LATEST);
+            scoresWithContributions[e] = new Score("evt-" + e, modelId, 1, prob, model.label(prob), 0.5,
+                    1_763_892_000_000L + e, 1_763_892_000_000L, Instant.ofEpochMilli(PUBLISHED_AT), ModelSelection.LATEST,
+                    model.contributions(vectors[e]));
         }
     }
 
@@ -139,6 +149,48 @@ public class ScoringBenchmark {
         double p = model.predictProbability(event.vectorFor(model));
         return ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
                 model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, version.publishedAt(), selection));
+    }
+
+    /** The whole path with contributions: 0 = off, −1 = every term, K = the K largest (as ScoringProcessor). */
+    private byte[] score(byte[] value, int top) throws FeatureEventException {
+        FeatureEvent event = FeatureEventJson.parse(value);
+        ServingHistory.ServedVersion version = histories.get(event.modelId()).select(ModelSelection.LATEST,
+                1_763_892_000_000L);
+        LogisticModel model = version.model();
+        double[] x = event.vectorFor(model);
+        double p = model.predictProbability(x);
+        Contributions c = model.contributions(x);
+        if (top > 0) {
+            c = c.top(top);
+        }
+        return ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
+                model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, version.publishedAt(), ModelSelection.LATEST,
+                c));
+    }
+
+    /** The whole path, features by name, with every one of the 20 terms in the score ({@code --contributions}). */
+    @Benchmark
+    public byte[] fullPathNamedContributions() throws FeatureEventException {
+        return score(named[next()], -1);
+    }
+
+    /** The whole path, features by name, with the 5 largest terms ({@code --contributions-top 5}). */
+    @Benchmark
+    public byte[] fullPathNamedTop5() throws FeatureEventException {
+        return score(named[next()], 5);
+    }
+
+    /** Stage: the 20 terms and their sum on a ready vector. */
+    @Benchmark
+    public Contributions stageContributions() {
+        int k = next();
+        return modelFor[k].contributions(vectors[k]);
+    }
+
+    /** Stage: serialize a score carrying 20 contributions. */
+    @Benchmark
+    public byte[] stageSerializeContributions() {
+        return ScoreJson.toBytes(scoresWithContributions[next()]);
     }
 
     /** The whole path, features by name (the scorer's common case). */

@@ -122,6 +122,36 @@ public final class LogisticModel {
         return intercept + sum;
     }
 
+    /**
+     * The logit split into one term per feature, w_i·x'_i, for features in {@link #featureNames()} order.
+     *
+     * <p>Each term is the very expression {@link #logit(double[])} adds, and the terms are summed the way it sums them
+     * (from 0 in feature order, then the intercept), because floating-point addition is not associative: summed in
+     * another order, the same terms can give a logit a few ulps away, and so a probability that differs from
+     * {@link #predictProbability(double[])} in its last bits. So {@link Contributions#logit()} equals
+     * {@code logit(features)} bit for bit (a property test holds both to it).
+     */
+    public Contributions contributions(double[] features) {
+        if (features.length != weights.length) {
+            throw new IllegalArgumentException("model '" + modelId + "' expects " + weights.length + " features, got "
+                    + features.length);
+        }
+        double[] terms = new double[weights.length];
+        double sum = 0.0;
+        if (standardization == null) {
+            for (int i = 0; i < weights.length; i++) {
+                terms[i] = weights[i] * features[i];
+                sum += terms[i];
+            }
+        } else {
+            for (int i = 0; i < weights.length; i++) {
+                terms[i] = weights[i] * ((features[i] - standardization.meanAt(i)) / standardization.stdAt(i));
+                sum += terms[i];
+            }
+        }
+        return Contributions.owning(featureNames, terms, intercept, intercept + sum);
+    }
+
     /** P(y = 1 | x) for features given in {@link #featureNames()} order. */
     public double predictProbability(double[] features) {
         return LogisticMath.sigmoid(logit(features));

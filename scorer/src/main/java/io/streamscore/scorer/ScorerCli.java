@@ -69,6 +69,12 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--model-selection", paramLabel = "latest|event-time",
             description = "Which version of its model scores an event: the one served now (latest), or the one that was served at the event's record timestamp (event-time: replays score as the live run did). Default: latest.")
     String modelSelection;
+    @Option(names = "--contributions",
+            description = "Each score also carries its logit, the intercept and every feature's term w·x (standardized as the model does): intercept + Σ terms = logit. Default: off.")
+    boolean contributions;
+    @Option(names = "--contributions-top", paramLabel = "K",
+            description = "With contributions, keep only the K terms largest in magnitude (reason codes) and say how many were left out; implies --contributions. Default: every term.")
+    Integer contributionsTop;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -157,6 +163,16 @@ public final class ScorerCli implements Callable<Integer> {
         }
         if (allowDeletingModelTopic) {
             m.put(ScorerConfig.ALLOW_DELETING_MODEL_TOPIC, "true");
+        }
+        if (contributions || contributionsTop != null) {
+            m.put(ScorerConfig.CONTRIBUTIONS, "true");
+        }
+        if (contributionsTop != null) {
+            if (contributionsTop < 1) {
+                throw new IllegalArgumentException("--contributions-top is " + contributionsTop + "; must be >= 1 "
+                        + "(for every term, use --contributions alone)");
+            }
+            m.put(ScorerConfig.CONTRIBUTIONS_TOP, contributionsTop.toString());
         }
         return m;
     }

@@ -30,6 +30,7 @@ import java.util.TreeMap;
  * @param stuckRecord      readiness fails once one record has been in flight in a stream thread longer than this
  * @param modelSelection   which version of its model scores an event: the one served now ({@code latest}), or the one
  *                         that was served at the event's record timestamp ({@code event-time})
+ * @param contributions    whether each score carries its logit's per-feature terms, and how many
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -37,7 +38,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
-                           ModelSelection modelSelection, Map<String, String> clientProperties) {
+                           ModelSelection modelSelection, ContributionsMode contributions,
+                           Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -56,6 +58,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String INSTANCE_ID = "streamscore.instance.id";
     public static final String STUCK_RECORD_MS = "streamscore.stuck.record.ms";
     public static final String MODEL_SELECTION = "streamscore.model.selection";
+    public static final String CONTRIBUTIONS = "streamscore.contributions";
+    public static final String CONTRIBUTIONS_TOP = "streamscore.contributions.top";
     /** What {@link #INSTANCE_ID} may hold: the characters and length Kafka accepts in a group.instance.id. */
     private static final java.util.regex.Pattern INSTANCE_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -99,6 +103,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (modelSelection == null) {
             throw new IllegalArgumentException(MODEL_SELECTION + " is not set; must be latest or event-time");
         }
+        if (contributions == null) {
+            contributions = ContributionsMode.OFF;
+        }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -136,6 +143,8 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(INSTANCE_ID, "");
         d.put(STUCK_RECORD_MS, "30000");
         d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
+        d.put(CONTRIBUTIONS, "false");
+        d.put(CONTRIBUTIONS_TOP, "0");
         return d;
     }
 
@@ -165,8 +174,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         Optional<String> instance = Optional.ofNullable(merged.remove(INSTANCE_ID));
         Duration stuck = Duration.ofMillis(integer(merged.remove(STUCK_RECORD_MS), STUCK_RECORD_MS));
         ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
+        ContributionsMode contributions = new ContributionsMode(bool(merged.remove(CONTRIBUTIONS), CONTRIBUTIONS),
+                integer(merged.remove(CONTRIBUTIONS_TOP), CONTRIBUTIONS_TOP));
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
-                port, create, shutdown, startup, allowDelete, instance, stuck, selection, merged);
+                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, merged);
     }
 
     /**
@@ -223,8 +234,30 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(INSTANCE_ID, instanceId.orElse(""));
         all.put(STUCK_RECORD_MS, String.valueOf(stuckRecord.toMillis()));
         all.put(MODEL_SELECTION, modelSelection.wireName());
+        all.put(CONTRIBUTIONS, String.valueOf(contributions.enabled()));
+        all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
+    }
+
+    /**
+     * Whether scores carry their contributions ({@value #CONTRIBUTIONS}), and how many ({@value #CONTRIBUTIONS_TOP}).
+     *
+     * @param enabled each score carries its logit, intercept and per-feature terms
+     * @param top     0 for every term; K &gt; 0 for the K largest by magnitude (and how many were left out)
+     */
+    public record ContributionsMode(boolean enabled, int top) {
+        public static final ContributionsMode OFF = new ContributionsMode(false, 0);
+
+        public ContributionsMode {
+            if (top < 0) {
+                throw new IllegalArgumentException(CONTRIBUTIONS_TOP + " is " + top + "; must be >= 0 (0 = every term)");
+            }
+            if (top > 0 && !enabled) {
+                throw new IllegalArgumentException(CONTRIBUTIONS_TOP + " is " + top + " but " + CONTRIBUTIONS
+                        + " is false; set " + CONTRIBUTIONS + "=true (--contributions-top K sets both)");
+            }
+        }
     }
 
     /** Masked: never prints a secret (records would print clientProperties verbatim). */

@@ -46,7 +46,7 @@ public final class ScorerTopology {
         topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
         OutputLimit limit = OutputLimit.fromClientConfigs(config.clientProperties());
         topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK,
-                SHADOW_SCORES_SINK, metrics, limit, config.modelSelection()), FEATURES_SOURCE);
+                SHADOW_SCORES_SINK, metrics, limit, config.modelSelection(), config.contributions()), FEATURES_SOURCE);
         topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
         topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
         // Same task as the scores sink, so under exactly_once_v2 a score and its shadow scores commit together.

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.common.Contributions;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
@@ -45,6 +46,11 @@ import java.util.List;
  * by an {@code OUTPUT_TOO_LARGE} dead letter cut to fit ({@link OversizedOutput}). Checking here rather than in the
  * production exception handler matters under exactly-once, where a refused send aborts the transaction and the same
  * input would fail again after every restart.
+ *
+ * <p>With {@link ScorerConfig.ContributionsMode contributions} on, the score also carries the logit's per-feature terms
+ * ({@link LogisticModel#contributions}), all of them or the largest K. The probability is still
+ * {@link LogisticModel#predictProbability} itself, so switching contributions on changes no probability, label or
+ * routing; with them off this class does exactly what it did before they existed.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -56,12 +62,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final ScorerMetrics metrics;
     private final OutputLimit limit;
     private final ModelSelection selection;
+    /** 0 = contributions off; −1 = every term; K &gt; 0 = the K largest. Decoded once: tested per record. */
+    private final int contributionsTop;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
 
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
-                     ScorerMetrics metrics, OutputLimit limit, ModelSelection selection) {
+                     ScorerMetrics metrics, OutputLimit limit, ModelSelection selection,
+                     ScorerConfig.ContributionsMode contributions) {
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
@@ -69,6 +78,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.metrics = metrics;
         this.limit = limit;
         this.selection = selection;
+        this.contributionsTop = !contributions.enabled() ? 0 : contributions.top() == 0 ? -1 : contributions.top();
     }
 
     @Override
@@ -136,7 +146,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         Score score = new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p), model.threshold(),
-                record.timestamp(), context.currentSystemTimeMs(), version.publishedAt(), selection);
+                record.timestamp(), context.currentSystemTimeMs(), version.publishedAt(), selection,
+                contributionsOf(model, x));
         byte[] value = ScoreJson.toBytes(score);
         int size = RecordSize.upperBound(record.key(), value, record.headers());
         if (!limit.fits(size)) {
@@ -178,7 +189,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
                 if (!Double.isNaN(p)) {
                     byte[] value = ScoreJson.toChallengerBytes(new Score(event.eventId(), c.modelId(), c.version(), p,
                             c.label(p), c.threshold(), record.timestamp(), context.currentSystemTimeMs(),
-                            challengers.get(i).publishedAt(), ModelSelection.LATEST));
+                            challengers.get(i).publishedAt(), ModelSelection.LATEST, contributionsOf(c, x)));
                     int size = RecordSize.upperBound(record.key(), value, record.headers());
                     if (limit.fits(size)) {
                         out[i] = value;
@@ -204,6 +215,15 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
             }
         }
         return out;
+    }
+
+    /** The terms of {@code model}'s logit for {@code x} as configured: null (off), all of them, or the largest few. */
+    private Contributions contributionsOf(LogisticModel model, double[] x) {
+        if (contributionsTop == 0) {
+            return null;
+        }
+        Contributions terms = model.contributions(x);
+        return contributionsTop > 0 ? terms.top(contributionsTop) : terms;
     }
 
     private static FeatureEventException noModelAtEventTime(String modelId, long eventTimestamp,

@@ -178,6 +178,7 @@ class ChallengerTopologyTest {
                 assertEquals(Double.doubleToRawLongBits(p), Double.doubleToRawLongBits(s.probability()));
                 assertEquals(str(ScoreJson.toBytes(s)).replaceFirst("}$", ",\"role\":\"challenger\"}"), str(out.value()));
                 assertEquals("challenger", Json.MAPPER.readTree(out.value()).get("role").asText());
+                PublishedSchemas.assertValidScore(out.value());
             }
         }
         Map<ScorerMetrics.ModelRole, Long> byModel = metrics.scoredByModel();

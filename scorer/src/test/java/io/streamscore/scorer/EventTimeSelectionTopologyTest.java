@@ -95,6 +95,7 @@ class EventTimeSelectionTopologyTest {
         TestRecord<byte[], byte[]> out = scores.readRecord();
         assertEquals(key, str(out.key()));
         assertEquals(eventTime.toEpochMilli(), out.timestamp());
+        PublishedSchemas.assertValidScore(out.value());
         Score s = ScoreJson.fromBytes(out.value());
         double expected = fraud(s.modelVersion()).predictProbability(fraud(s.modelVersion()).toVector(FEATURES));
         assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(s.probability()), key);
@@ -150,6 +151,7 @@ class EventTimeSelectionTopologyTest {
         assertEquals("the event's timestamp 2026-11-23T09:59:59.999Z is before the publish time of every servable "
                 + "version of model 'fraud' (the earliest: v1, published 2026-11-23T10:00:00Z)",
                 header(h, DeadLetters.HEADER_MESSAGE));
+        PublishedSchemas.assertValidDeadLetter(h);
         assertEquals(1, metrics.deadLetteredCount(ReasonCode.NO_MODEL_AT_EVENT_TIME));
         assertEquals(0, metrics.deadLetteredCount(ReasonCode.MODEL_NOT_FOUND));
         assertTrue(scores.isEmpty());

@@ -34,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OversizedOutputTopologyTest {
     private static final int MAX_REQUEST = 8192;
-    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"features\":{\"amount\":1,\"age\":2,\"night\":3}}";
+    /** A positional event bound to fraud v1's feature schema, as producers must send one. */
+    private static final String GOOD = "{\"eventId\":\"e-1\",\"modelId\":\"fraud\",\"featureSchema\":\""
+            + ScorerTopologyTest.fraud(1).featureSchema() + "\",\"features\":[1,2,3]}";
 
     private ScorerMetrics metrics;
     private TopologyTestDriver driver;

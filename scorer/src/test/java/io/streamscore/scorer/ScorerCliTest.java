@@ -103,6 +103,19 @@ class ScorerCliTest {
     }
 
     @Test
+    void shouldTurnContributionsOnWithEitherFlag() {
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1"));
+        assertEquals(ScorerConfig.ContributionsMode.OFF, ran.get(0).contributions());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--contributions"));
+        assertEquals(new ScorerConfig.ContributionsMode(true, 0), ran.get(1).contributions());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--contributions-top", "3"));
+        assertEquals(new ScorerConfig.ContributionsMode(true, 3), ran.get(2).contributions());
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--contributions-top", "0"));
+        assertTrue(err.toString().contains("--contributions-top is 0; must be >= 1"), err.toString());
+        assertEquals(3, ran.size());
+    }
+
+    @Test
     void shouldExitWithUsageForAnUnreadableClientConfig(@TempDir Path dir) {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--client-config", dir.resolve("nope").toString()));
         assertTrue(err.toString().startsWith("scorer: cannot read --client-config"), err.toString());

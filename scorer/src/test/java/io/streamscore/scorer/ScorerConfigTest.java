@@ -24,7 +24,8 @@ class ScorerConfigTest {
         ScorerConfig c = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:9092"));
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
                 "shadow-scores", "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false,
-                Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, Map.of()), c);
+                Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, ScorerConfig.ContributionsMode.OFF,
+                Map.of()), c);
     }
 
     @Test
@@ -97,7 +98,8 @@ class ScorerConfigTest {
             "streamscore.http.port=70000", "streamscore.create.topics=yes", "streamscore.topic.scores=features",
             "streamscore.shutdown.timeout.ms=0", "streamscore.stuck.record.ms=0", "streamscore.instance.id=a b",
             "streamscore.instance.id=pod/1", "streamscore.model.selection=event_time",
-            "streamscore.model.selection="})
+            "streamscore.model.selection=", "streamscore.contributions=yes", "streamscore.contributions.top=-1",
+            "streamscore.contributions.top=3"})
     void shouldRejectInvalidSettingsNamingTheProperty(String setting) {
         String[] kv = setting.split("=", 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -134,6 +136,24 @@ class ScorerConfigTest {
                 () -> ScorerConfig.resolve(Map.of(key, "x"), Map.of("bootstrap.servers", "b:1")));
         assertEquals(key + " is set; set streamscore.instance.id (--instance-id) instead: it sets group.instance.id and "
                 + "the transactional ids together", e.getMessage());
+    }
+
+    @Test
+    void shouldReadContributionsFromTheFileAndDescribeThem() {
+        ScorerConfig c = ScorerConfig.resolve(Map.of("streamscore.contributions", "true", "streamscore.contributions.top",
+                "5"), Map.of("bootstrap.servers", "b:1"));
+        assertEquals(new ScorerConfig.ContributionsMode(true, 5), c.contributions());
+        assertEquals("true", c.describeMasked().get("streamscore.contributions"));
+        assertEquals("5", c.describeMasked().get("streamscore.contributions.top"));
+        assertFalse(c.clientProperties().containsKey("streamscore.contributions"), "not passed on to Kafka");
+    }
+
+    @Test
+    void shouldRefuseATopKWithContributionsOffNamingBothSettings() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
+                Map.of("streamscore.contributions.top", "3"), Map.of("bootstrap.servers", "b:1")));
+        assertEquals("streamscore.contributions.top is 3 but streamscore.contributions is false; set "
+                + "streamscore.contributions=true (--contributions-top K sets both)", e.getMessage());
     }
 
     @Test

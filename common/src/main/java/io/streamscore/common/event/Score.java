@@ -1,5 +1,7 @@
 package io.streamscore.common.event;
 
+import io.streamscore.common.Contributions;
+
 import java.time.Instant;
 
 /**
@@ -17,9 +19,20 @@ import java.time.Instant;
  *                         topic); null when unknown (a score written before the field existed)
  * @param selection        how that version was chosen; {@link ModelSelection#LATEST} for a score written before the
  *                         field existed, since that was the only behaviour then
+ * @param contributions    the logit's decomposition into per-feature terms (all of them, or the largest few), or null
+ *                         when the scorer was not asked for it ({@code --contributions}) or the score predates it
  */
 public record Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
-                    long eventTimestamp, long scoredAt, Instant modelPublishedAt, ModelSelection selection) {
+                    long eventTimestamp, long scoredAt, Instant modelPublishedAt, ModelSelection selection,
+                    Contributions contributions) {
+
+    /** A score without contributions (the scorer's default). */
+    public Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
+                 long eventTimestamp, long scoredAt, Instant modelPublishedAt, ModelSelection selection) {
+        this(eventId, modelId, modelVersion, probability, label, threshold, eventTimestamp, scoredAt, modelPublishedAt,
+                selection, null);
+    }
+
     public Score {
         if (modelId == null || modelId.isEmpty()) {
             throw new IllegalArgumentException("modelId must be a non-empty string");
@@ -42,6 +55,6 @@ public record Score(String eventId, String modelId, long modelVersion, double pr
     public Score(String eventId, String modelId, long modelVersion, double probability, int label, double threshold,
                  long eventTimestamp, long scoredAt) {
         this(eventId, modelId, modelVersion, probability, label, threshold, eventTimestamp, scoredAt, null,
-                ModelSelection.LATEST);
+                ModelSelection.LATEST, null);
     }
 }

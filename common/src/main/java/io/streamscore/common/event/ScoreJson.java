@@ -1,7 +1,9 @@
 package io.streamscore.common.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamscore.common.Contributions;
 import io.streamscore.common.Json;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The score's JSON form on the scores topic:
@@ -29,6 +33,19 @@ import java.time.format.DateTimeParseException;
  *
  * <p>A challenger's score on the shadow topic is the same document with one more field, {@code "role":"challenger"}
  * ({@link #toChallengerBytes}); {@link #fromBytes} reads both.
+ *
+ * <p>A score with {@link Contributions} (the scorer's {@code --contributions}) adds, after {@code selection}:
+ *
+ * <pre>{@code
+ *  "logit":0.75,"intercept":0.1,"contributions":{"amount":1.0,"age":-0.6,"night":0.25}
+ * }</pre>
+ *
+ * every term in the model's feature order, or, for a selection ({@code --contributions-top K}), the K largest by
+ * magnitude, largest first, followed by {@code "contributionsOmitted":n,"contributionsOmittedSum":s}. These numbers are
+ * written in the shortest form that reads back exactly (Jackson's Schubfach writer: one score carries one per feature,
+ * and on JDK 17 it is cheaper than {@link Double#toString}; see BENCHMARKS.md). A term or logit that overflowed to ±Infinity
+ * (the probability is then exactly 0 or 1) is written as the string {@code "Infinity"} or {@code "-Infinity"}, which
+ * JSON numbers cannot hold. Older scores without these fields read back with null contributions.
  */
 public final class ScoreJson {
     /** The score schema this code writes and the newest it reads. */
@@ -82,11 +99,42 @@ public final class ScoreJson {
                 g.writeStringField("modelPublishedAt", iso(s.modelPublishedAt()));
             }
             g.writeStringField("selection", s.selection().wireName());
+            if (s.contributions() != null) {
+                writeContributions(g, s.contributions());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a score", e);
         }
         return out.toByteArray();
+    }
+
+    private static void writeContributions(JsonGenerator g, Contributions c) throws IOException {
+        g.writeFieldName("logit");
+        writeDouble(g, c.logit());
+        g.writeFieldName("intercept");
+        writeDouble(g, c.intercept());
+        g.writeFieldName("contributions");
+        g.writeStartObject();
+        for (int i = 0; i < c.size(); i++) {
+            g.writeFieldName(c.name(i));
+            writeDouble(g, c.term(i));
+        }
+        g.writeEndObject();
+        if (c.isSelection()) {
+            g.writeNumberField("contributionsOmitted", c.omitted());
+            g.writeFieldName("contributionsOmittedSum");
+            writeDouble(g, c.omittedSum());
+        }
+    }
+
+    /** Finite: the shortest decimal that reads back exactly. Otherwise the string Double.toString gives. */
+    private static void writeDouble(JsonGenerator g, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumber(NumberOutput.toString(v, true));
+        } else {
+            g.writeString(Double.toString(v));
+        }
     }
 
     /**
@@ -114,7 +162,7 @@ public final class ScoreJson {
                 required(n, "modelId").asText(), required(n, "modelVersion").asLong(),
                 required(n, "probability").doubleValue(), required(n, "label").asInt(),
                 required(n, "threshold").doubleValue(), required(n, "eventTimestamp").asLong(),
-                required(n, "scoredAt").asLong(), publishedAt(n.get("modelPublishedAt")), selection(n.get("selection")));
+                required(n, "scoredAt").asLong(), publishedAt(n.get("modelPublishedAt")), selection(n.get("selection")), contributions(n));
     }
 
     private static Instant publishedAt(JsonNode v) {
@@ -139,6 +187,47 @@ public final class ScoreJson {
             throw new IllegalArgumentException("score field 'selection' is '" + v.asText()
                     + "'; must be latest or event-time", e);
         }
+    }
+
+    /** Null when the score has none (the default, and every score written before they existed). */
+    private static Contributions contributions(JsonNode n) {
+        JsonNode terms = n.get("contributions");
+        if (terms == null || terms.isNull()) {
+            return null;
+        }
+        if (!terms.isObject()) {
+            throw new IllegalArgumentException("score JSON field 'contributions' must be an object");
+        }
+        Map<String, Double> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : terms.properties()) {
+            byName.put(e.getKey(), number(e.getValue(), "contributions." + e.getKey()));
+        }
+        JsonNode omitted = n.get("contributionsOmitted");
+        boolean selection = omitted != null && !omitted.isNull();
+        return Contributions.of(byName, number(required(n, "intercept"), "intercept"),
+                number(required(n, "logit"), "logit"), selection ? omitted.asInt() : -1,
+                selection ? number(required(n, "contributionsOmittedSum"), "contributionsOmittedSum") : 0.0);
+    }
+
+    /** A JSON number, or one of the strings a non-finite double is written as. */
+    private static double number(JsonNode v, String field) {
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isTextual()) {
+            switch (v.asText()) {
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                case "NaN":
+                    return Double.NaN;
+                default:
+                    break;
+            }
+        }
+        throw new IllegalArgumentException("score JSON field '" + field + "' must be a number (or \"Infinity\", "
+                + "\"-Infinity\", \"NaN\"), not " + v);
     }
 
     private static JsonNode required(JsonNode n, String field) {
