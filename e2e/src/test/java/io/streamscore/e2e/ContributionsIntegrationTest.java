@@ -71,7 +71,7 @@ class ContributionsIntegrationTest {
         ScorerConfig config = fromCommandLine("--bootstrap-servers", kafka.bootstrapServers(),
                 "--application-id", "contrib-" + E2e.shortId(), "--models-topic", t.models(),
                 "--features-topic", t.features(), "--scores-topic", t.scores(), "--dead-letters-topic", t.deadLetters(),
-                "--http-port", "0", "--contributions", "--client-config", stateDirConfig().toString());
+                "--shadow-scores-topic", t.shadowScores(), "--http-port", "0", "--contributions", "--client-config", stateDirConfig().toString());
         assertEquals(new ScorerConfig.ContributionsMode(true, 0), config.contributions());
 
         Map<String, double[]> good = new HashMap<>();

@@ -240,12 +240,13 @@ class EventTimeReplayIntegrationTest {
         return c;
     }
 
-    /** The same model and feature topics, new scores and dead-letter topics. */
+    /** The same model and feature topics, new scores, dead-letter and shadow-scores topics. */
     private static E2e.Topics freshOutputs(E2e.Topics t) {
         String suffix = E2e.shortId();
         E2e.Topics fresh = new E2e.Topics(t.models(), t.features(), "scores-" + suffix, "dead-letters-" + suffix);
         kafka.createTopic(fresh.scores(), 2, Map.of());
         kafka.createTopic(fresh.deadLetters(), 2, Map.of());
+        kafka.createTopic(fresh.shadowScores(), 2, Map.of());
         return fresh;
     }
 
