@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.streamscore.scorer.ScorerCli;
 import io.streamscore.scorer.ScorerConfig;
-import io.streamscore.trainer.TrainerCli;
+import io.streamscore.trainer.cli.TrainerCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.streamscore.trainer.data;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.CliRunner;
+import io.streamscore.trainer.cli.CliRunner;
 import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.tools;
 
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.synthetic.SyntheticData;
@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
                 "  wide         standard-normal features with labels from a random logistic model", "",
                 "Example:",
                 "  generate --kind overlapping --rows 2000 --out clusters.csv"})
-final class GenerateCommand implements Callable<Integer> {
+public final class GenerateCommand implements Callable<Integer> {
 
     enum Kind { overlapping, separable, wide }
 
@@ -59,6 +59,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf("%s: %d rows x %d features written to %s%n", data.source(), data.rows(),
                 data.cols(), out);
-        return ExitCode.OK;
+        return CommandLine.ExitCode.OK; // failures throw; TrainerCli maps them to its exit codes
     }
 }
