@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.streamscore.scorer.ScorerCli;
 import io.streamscore.scorer.ScorerConfig;
-import io.streamscore.trainer.TrainerCli;
+import io.streamscore.trainer.cli.TrainerCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -112,7 +112,11 @@ class DockerComposeTest {
         assertTrue(script.get(0).chars().noneMatch(c -> c == '"' || c == '\'' || c == '\\' || c == '$'),
                 "the script has no quoting or expansion, so splitting at blanks is how sh splits it: " + script.get(0));
         List<String> subcommands = new ArrayList<>();
-        String prefix = "java -jar /app/trainer.jar ";
+        // The image's entrypoint flag (SIMD training passes), repeated because sh -c replaces the entrypoint.
+        String prefix = "java --add-modules jdk.incubator.vector -jar /app/trainer.jar ";
+        assertTrue(stages.get(trainer.path("build").path("target").asText()).contains(
+                        "ENTRYPOINT [\"java\", \"--add-modules\", \"jdk.incubator.vector\", \"-jar\", \"/app/trainer.jar\"]"),
+                "the trainer stage's entrypoint runs trainer.jar with the Vector API module");
         for (String step : script.get(0).split("&&")) {
             String s = step.trim().replaceAll("\\s+", " ");
             assertTrue(s.startsWith(prefix), "each step runs the trainer jar: " + s);

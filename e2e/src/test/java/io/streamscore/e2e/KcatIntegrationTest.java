@@ -8,7 +8,7 @@ import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
-import io.streamscore.trainer.TrainerCli;
+import io.streamscore.trainer.cli.TrainerCli;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;

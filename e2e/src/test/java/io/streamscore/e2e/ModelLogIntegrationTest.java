@@ -10,7 +10,7 @@ import io.streamscore.devkit.EmbeddedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerCli;
 import io.streamscore.scorer.ScorerConfig;
-import io.streamscore.trainer.TrainerCli;
+import io.streamscore.trainer.cli.TrainerCli;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

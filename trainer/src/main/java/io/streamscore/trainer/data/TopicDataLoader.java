@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.event.FeatureEvent;
 import io.streamscore.common.event.FeatureEventException;
 import io.streamscore.common.event.FeatureEventJson;
@@ -27,6 +28,11 @@ import java.util.TreeSet;
  * the scorer's feature event plus a {@code label} in the trainer's one label grammar ({@link Labels}). A run trains one
  * model id: the one asked for, or else the one all the events carry. Errors name the topic, partition, offset and
  * field.
+ *
+ * <p>A positional event's array is read in the order of {@code --features}. When the event names the order it was
+ * built for ({@code featureSchema}, the {@link FeatureSchema} fingerprint the scorer checks), that must be the
+ * fingerprint of the {@code --features} names: otherwise the array follows another order and would silently train
+ * each weight on another feature's values, so the load stops naming both schemas.
  */
 public final class TopicDataLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -149,6 +155,8 @@ public final class TopicDataLoader {
         private final ColumnSelection columns;
         private List<String> names;
         private RowBuffer rows;
+        /** The fingerprint of {@link #names}, computed at the first positional event that names one. */
+        private String schema;
 
         Builder(String topic, ColumnSelection columns) {
             this.topic = topic;
@@ -183,6 +191,7 @@ public final class TopicDataLoader {
             }
             rows.ensureRoom(where);
             if (event.isPositional()) {
+                checkFeatureSchema(event, where);
                 double[] v = event.values();
                 if (v.length != k) {
                     throw new DataFormatException(where + ": field 'features': " + v.length + " values but " + k
@@ -202,6 +211,33 @@ public final class TopicDataLoader {
                 }
             }
             rows.endRow(labelled.label());
+        }
+
+        /**
+         * The array's order is only known from {@code --features}: a positional event after named ones (whose key
+         * order set the columns) is refused like a first positional event, and one that names a feature schema must
+         * name the columns'. Events without {@code featureSchema} are taken in {@code --features} order: training data
+         * need not carry it (the scorer does require it).
+         */
+        private void checkFeatureSchema(FeatureEvent event, String where) throws DataFormatException {
+            if (columns.include() == null) {
+                throw new DataFormatException(where + ": field 'features': positional (an array), but the columns "
+                        + ColumnSelection.shown(names) + " come from the names of an earlier event; name the columns"
+                        + " in the array's order with --features");
+            }
+            String given = event.featureSchema();
+            if (given == null) {
+                return;
+            }
+            if (schema == null) {
+                schema = FeatureSchema.fingerprint(names);
+            }
+            if (!given.equalsIgnoreCase(schema)) {
+                throw new DataFormatException(where + ": field 'featureSchema': the event's array follows feature schema '"
+                        + (given.length() <= 40 ? given : given.substring(0, 40) + "…") + "', but --features "
+                        + ColumnSelection.shown(names) + " has feature schema '" + schema + "'; the values are in"
+                        + " another feature order: give --features in the order the events were built for");
+            }
         }
 
         Dataset build() throws DataFormatException {

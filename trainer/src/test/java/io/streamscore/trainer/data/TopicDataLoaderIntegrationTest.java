@@ -1,9 +1,10 @@
 package io.streamscore.trainer.data;
 
+import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.CliRunner;
+import io.streamscore.trainer.cli.CliRunner;
 import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -133,6 +134,63 @@ class TopicDataLoaderIntegrationTest {
         assertEquals(1, noNames.exit());
         assertTrue(noNames.err().contains("partition 0 offset 0: field 'features': positional (an array); name the columns with --features"),
                 noNames.err());
+    }
+
+    @Test
+    void positionalEventsThatNameAFeatureSchemaMustNameTheOneOfTheFeatures() throws Exception {
+        String x1x2 = FeatureSchema.fingerprint(List.of("x1", "x2"));
+        String x2x1 = FeatureSchema.fingerprint(List.of("x2", "x1"));
+        String topic = topicWith(List.of(
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x1x2 + "\",\"features\":[1,2],\"label\":1}",
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x1x2.toUpperCase(java.util.Locale.ROOT)
+                        + "\",\"features\":[3,4],\"label\":0}",
+                "{\"modelId\":\"m\",\"features\":[5,6],\"label\":1}",
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x2x1 + "\",\"features\":[8,7],\"label\":0}"));
+
+        // --features x1,x2: the fourth event was built for x2,x1, so its array would train x1's weight on x2's values.
+        DataFormatException e = assertThrows(DataFormatException.class, () -> TopicDataLoader.load(client(), topic, "m",
+                ColumnSelection.only(List.of("x1", "x2")), Duration.ofSeconds(30), n -> { }));
+        assertEquals("topic '" + topic + "' partition 0 offset 3: field 'featureSchema': the event's array follows feature"
+                + " schema '" + x2x1 + "', but --features [x1, x2] has feature schema '" + x1x2 + "'; the values are in"
+                + " another feature order: give --features in the order the events were built for", e.getMessage());
+
+        // --features x2,x1: now the first event is the one built for another order.
+        e = assertThrows(DataFormatException.class, () -> TopicDataLoader.load(client(), topic, "m",
+                ColumnSelection.only(List.of("x2", "x1")), Duration.ofSeconds(30), n -> { }));
+        assertTrue(e.getMessage().startsWith("topic '" + topic + "' partition 0 offset 0: field 'featureSchema': the"
+                + " event's array follows feature schema '" + x1x2 + "', but --features [x2, x1] has feature schema '"
+                + x2x1 + "'"), e.getMessage());
+
+        // Matching (in any letter case) and unbound events load in --features order.
+        String agreeing = topicWith(List.of(
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x1x2 + "\",\"features\":[1,2],\"label\":1}",
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + x1x2.toUpperCase(java.util.Locale.ROOT)
+                        + "\",\"features\":[3,4],\"label\":0}",
+                "{\"modelId\":\"m\",\"features\":[5,6],\"label\":1}"));
+        Dataset d = TopicDataLoader.load(client(), agreeing, "m", ColumnSelection.only(List.of("x1", "x2")),
+                Duration.ofSeconds(30), n -> { }).data();
+        assertEquals(3, d.rows());
+        assertArrayEquals(new double[] {1, 2}, d.row(0));
+        assertArrayEquals(new double[] {3, 4}, d.row(1));
+        assertArrayEquals(new double[] {5, 6}, d.row(2));
+    }
+
+    @Test
+    void aPositionalEventAfterNamedOnesNeedsTheFeatureOrder() throws Exception {
+        String topic = topicWith(List.of(
+                "{\"modelId\":\"m\",\"features\":{\"b\":2,\"a\":1},\"label\":1}",
+                "{\"modelId\":\"m\",\"featureSchema\":\"" + FeatureSchema.fingerprint(List.of("b", "a"))
+                        + "\",\"features\":[4,3],\"label\":0}"));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> TopicDataLoader.load(client(), topic, null,
+                ColumnSelection.ALL, Duration.ofSeconds(30), n -> { }));
+        assertEquals("topic '" + topic + "' partition 0 offset 1: field 'features': positional (an array), but the"
+                + " columns [b, a] come from the names of an earlier event; name the columns in the array's order with"
+                + " --features", e.getMessage());
+
+        Dataset d = TopicDataLoader.load(client(), topic, null, ColumnSelection.only(List.of("b", "a")),
+                Duration.ofSeconds(30), n -> { }).data();
+        assertArrayEquals(new double[] {2, 1}, d.row(0));
+        assertArrayEquals(new double[] {4, 3}, d.row(1));
     }
 
     @Test

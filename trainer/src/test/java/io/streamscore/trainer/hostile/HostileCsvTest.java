@@ -2,7 +2,7 @@ package io.streamscore.trainer.hostile;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
-import io.streamscore.trainer.TrainerCli;
+import io.streamscore.trainer.cli.TrainerCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.streamscore.trainer.kafka;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.trainer.CliRunner;
+import io.streamscore.trainer.cli.CliRunner;
 import io.streamscore.trainer.synthetic.SyntheticData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -171,7 +171,8 @@ class ModelPublisherIntegrationTest {
         CliRunner.Run promote = CliRunner.run(concat(new String[]{"models", "promote", "--model-id", "fraud",
                 "--version", "3"}, kafkaArgs));
         assertEquals(0, promote.exit(), promote.err());
-        assertTrue(promote.out().contains("wrote 1 record for 'fraud'; served v2 -> v3; challengers v3, v4 -> v4"),
+        // Two records: v3's model record again (so it serves from its promotion), then the challenge's tombstone.
+        assertTrue(promote.out().contains("wrote 2 records for 'fraud'; served v2 -> v3; challengers v3, v4 -> v4"),
                 promote.out());
 
         CliRunner.Run drop = CliRunner.run(concat(new String[]{"models", "drop", "--model-id", "fraud", "--version",

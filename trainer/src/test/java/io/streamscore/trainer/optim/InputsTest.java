@@ -1,7 +1,7 @@
 package io.streamscore.trainer.optim;
 
-import io.streamscore.trainer.CliRunner;
-import io.streamscore.trainer.ExitCode;
+import io.streamscore.trainer.cli.CliRunner;
+import io.streamscore.trainer.cli.ExitCode;
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.synthetic.SyntheticData;
 import org.junit.jupiter.api.Test;

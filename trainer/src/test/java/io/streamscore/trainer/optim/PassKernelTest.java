@@ -1,6 +1,5 @@
 package io.streamscore.trainer.optim;
 
-import io.streamscore.common.ModelJson;
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.synthetic.SyntheticData;
 import org.junit.jupiter.api.Test;
@@ -8,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -147,8 +143,6 @@ class PassKernelTest {
     @Test
     void modelsAreTheSameWithEitherKernel() throws Exception {
         Dataset data = SyntheticData.logistic(3 * FusedPass.CHUNK_ROWS + 11, 6, 14);
-        Clock clock = Clock.fixed(Instant.parse("2026-11-23T00:00:00Z"), ZoneOffset.UTC);
-        TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withSolver(Solver.LBFGS).withThreads(2);
         double[] theta = {0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7};
         double[] gv = new double[7];
         double[] gs = new double[7];
@@ -157,21 +151,42 @@ class PassKernelTest {
             assertEquals(s.evaluate(theta, gs), v.evaluate(theta, gv));
             assertArrayEquals(gs, gv);
         }
-        // The trainer uses PassKernels.BEST; the model bytes are the kernel-independent reference.
-        byte[] model = ModelJson.toBytes(new LogisticRegressionTrainer(options, clock, ProgressListener.NONE)
-                .train(data, null, "m").model());
-        assertTrue(model.length > 0);
-        assertEquals(vector().description(), PassKernels.BEST.description(), "the test JVM runs the SIMD kernel");
+        // Whole training runs, each in its own JVM: passes on the SIMD kernel (warm, so every pass), on the scalar
+        // kernel by choice, and on the scalar kernel for want of the module. The model bytes must not differ.
+        String simd = probe("--add-modules", "jdk.incubator.vector", PassKernelsProbe.class.getName(), "model");
+        assertTrue(simd.contains("kernel=SIMD") && simd.contains("warm=true"),
+                "the SIMD run must have run SIMD passes: " + simd);
+        String forced = probe("--add-modules", "jdk.incubator.vector", "-Dstreamscore.trainer.simd=false",
+                PassKernelsProbe.class.getName(), "model");
+        String without = probe(PassKernelsProbe.class.getName(), "model");
+        assertTrue(forced.contains("kernel=scalar") && without.contains("kernel=scalar"), forced + without);
+        String model = line(simd, "model=");
+        assertEquals(64 + "model=".length(), model.length(), simd);
+        assertEquals(model, line(forced, "model="), "scalar by choice");
+        assertEquals(model, line(without, "model="), "scalar without the module");
     }
 
-    /** Runs {@link PassKernelsProbe} in a fresh JVM with the given options; returns its output. */
-    private static String probe(String... jvmOptions) throws IOException, InterruptedException {
+    private static String line(String output, String prefix) {
+        return output.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no " + prefix + " line)");
+    }
+
+    /**
+     * Runs a class in a fresh JVM on this test's class path: JVM options, then the main class and its arguments
+     * ({@link PassKernelsProbe} when only options are given). Returns its output.
+     */
+    private static String probe(String... optionsThenMain) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PassKernelsProbe.class.getName()));
+        List<String> args = List.of(optionsThenMain);
+        int main = 0;
+        while (main < args.size() && args.get(main).startsWith("-")) {
+            main += args.get(main).equals("--add-modules") ? 2 : 1;
+        }
+        command.addAll(args.subList(0, main));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(main < args.size() ? args.subList(main, args.size()) : List.of(PassKernelsProbe.class.getName()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe JVM did not finish");
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), output);
         return output;

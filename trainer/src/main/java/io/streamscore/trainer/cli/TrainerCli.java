@@ -1,12 +1,16 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
+import io.streamscore.trainer.tools.BenchCommand;
+import io.streamscore.trainer.tools.GenerateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 
 /**
- * The {@code trainer} command line: {@code train} fits and writes a model, {@code bench} measures the optimizer.
+ * The {@code trainer} command line and the jar's main class: {@code train} fits, writes and publishes a model,
+ * {@code publish} and {@code models} steer the model topic; {@code generate} and {@code bench} come from
+ * {@link io.streamscore.trainer.tools}.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
         subcommands = {TrainCommand.class, PublishCommand.class, ModelsCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
@@ -18,7 +22,8 @@ import java.io.PrintWriter;
                 "  trainer train --help",
                 "  trainer models list --bootstrap-servers localhost:9092",
                 "  trainer bench --rows 1000000 --features 20", "",
-                "(run as: java -jar trainer/target/trainer.jar COMMAND ...)"})
+                "(run as: java --add-modules jdk.incubator.vector -jar trainer/target/trainer.jar COMMAND ...;",
+                " without --add-modules each pass runs the scalar kernel: slower, the same model)"})
 public final class TrainerCli implements Runnable {
 
     @CommandLine.Spec

@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.tools;
 
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.synthetic.SyntheticData;
@@ -17,12 +17,12 @@ import java.util.concurrent.Callable;
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Write an example data set as CSV (label last).", "",
                 "The kinds, after the documents' examples:",
-                "  overlapping  two unit-variance 2-D clusters whose best linear separator gets about 93%",
-                "  separable    two 2-D clusters with a gap between them (100% is reachable)",
+                "  overlapping  two unit-variance 2-D clusters whose best linear separator gets about 93%%",
+                "  separable    two 2-D clusters with a gap between them (100%% is reachable)",
                 "  wide         standard-normal features with labels from a random logistic model", "",
                 "Example:",
                 "  generate --kind overlapping --rows 2000 --out clusters.csv"})
-final class GenerateCommand implements Callable<Integer> {
+public final class GenerateCommand implements Callable<Integer> {
 
     enum Kind { overlapping, separable, wide }
 
@@ -59,6 +59,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf("%s: %d rows x %d features written to %s%n", data.source(), data.rows(),
                 data.cols(), out);
-        return ExitCode.OK;
+        return CommandLine.ExitCode.OK; // failures throw; TrainerCli maps them to its exit codes
     }
 }

@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.tools;
 
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.optim.FusedPass;
@@ -44,7 +44,7 @@ import java.util.concurrent.Future;
                 "  bench",
                 "  bench --rows 200000 --features 100",
                 "  bench --skip-convergence --passes 50"})
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println();
             convergence(out, data, cores);
         }
-        return ExitCode.OK;
+        return CommandLine.ExitCode.OK; // failures throw; TrainerCli maps them to its exit codes
     }
 
     /** Best and median milliseconds of one {@link FusedPass#evaluate} after warm-up. */

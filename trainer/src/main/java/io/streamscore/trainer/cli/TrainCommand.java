@@ -1,9 +1,7 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
-import io.streamscore.trainer.cli.MetricsTable;
-import io.streamscore.trainer.cli.ProgressBar;
 import io.streamscore.trainer.data.ColumnSelection;
 import io.streamscore.trainer.data.CsvDataLoader;
 import io.streamscore.trainer.data.DataFormatException;

@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
 /** The trainer's exit codes, named once. */
 public final class ExitCode {

@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

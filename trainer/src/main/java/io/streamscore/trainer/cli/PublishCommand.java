@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
 import io.streamscore.common.InvalidModelException;
 import io.streamscore.common.LogisticModel;

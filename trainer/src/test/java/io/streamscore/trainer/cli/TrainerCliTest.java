@@ -1,4 +1,4 @@
-package io.streamscore.trainer;
+package io.streamscore.trainer.cli;
 
 import io.streamscore.common.FeatureSchema;
 import io.streamscore.common.LogisticModel;
@@ -42,6 +42,34 @@ class TrainerCliTest {
                 "--test=FILE", "--seed", "Default: 42", "--report=DIR", "--threshold", "Examples:"}) {
             assertTrue(r.out().contains(expected), () -> "help lacks '" + expected + "':\n" + r.out());
         }
+    }
+
+    /**
+     * Picocli formats help text with String.format: a lone '%' (as in "93%") makes it print a warning on stderr and
+     * show the raw line. Every description line of every command and option must format.
+     */
+    @Test
+    void everyHelpTextIsAValidFormatString() {
+        java.util.ArrayDeque<picocli.CommandLine> commands = new java.util.ArrayDeque<>();
+        commands.add(TrainerCli.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(new java.io.StringWriter())));
+        int lines = 0;
+        while (!commands.isEmpty()) {
+            picocli.CommandLine c = commands.pop();
+            commands.addAll(c.getSubcommands().values());
+            List<String> texts = new java.util.ArrayList<>(List.of(c.getCommandSpec().usageMessage().description()));
+            c.getCommandSpec().options().forEach(o -> texts.addAll(List.of(o.description())));
+            for (String text : texts) {
+                String where = c.getCommandSpec().qualifiedName() + ": " + text;
+                try {
+                    String.format(java.util.Locale.ROOT, text);
+                } catch (java.util.IllegalFormatException e) {
+                    throw new AssertionError("not a format string (escape % as %%): " + where, e);
+                }
+                lines++;
+            }
+        }
+        assertTrue(lines > 100, "walked every command: " + lines + " lines");
     }
 
     @Test
