@@ -93,7 +93,7 @@ final class E2e {
     }
 
     /**
-     * A model trained from scratch on the documents' overlapping clusters (features x1, x2), standardized. Different
+     * A model trained from scratch on the overlapping-clusters example (features x1, x2), standardized. Different
      * seeds give different data and so different weights.
      */
     static LogisticModel train(String modelId, long seed) {

@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
     double gradientTolerance;
 
     @Option(names = "--solver", paramLabel = "gd|lbfgs", defaultValue = "gd", converter = SolverConverter.class,
-            description = "gd: batch gradient descent, the documents' algorithm. lbfgs: L-BFGS, a quasi-Newton method that"
+            description = "gd: batch gradient descent as specified. lbfgs: L-BFGS, a quasi-Newton method that"
                     + " needs far fewer passes when features are correlated or unscaled (ignores --learning-rate).")
     Solver solver;
 

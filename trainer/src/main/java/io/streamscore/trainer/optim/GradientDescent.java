@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Batch gradient descent as the documents describe it, θ ← θ − η∇f, with one safeguard beyond them: a step that would
+ * Batch gradient descent as specified, θ ← θ − η∇f, with one safeguard beyond them: a step that would
  * raise the objective (a learning rate too large for the data) is not taken; η is halved and the step retried, with a
  * warning. Plain gradient descent is unchanged whenever η is small enough, and the objective never rises, so training
  * can never diverge to NaN.

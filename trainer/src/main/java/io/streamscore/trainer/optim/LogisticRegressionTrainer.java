@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 /**
  * Fits binary logistic regression: checks and (optionally) standardizes the data, minimizes mean log-loss + (λ/2)·‖w‖²
  * over θ = (b, w), the intercept b a weight on an implicit column of ones, from θ drawn uniform in [0, 1) with the seed,
- * by {@link GradientDescent} (the documents' algorithm) or {@link Lbfgs}, both on the same {@link FusedPass} and both
+ * by {@link GradientDescent} (batch gradient descent as specified) or {@link Lbfgs}, both on the same {@link FusedPass} and both
  * stopped by the same {@link StoppingRule}; then scores the result and builds the model with its metrics.
  */
 public final class LogisticRegressionTrainer {

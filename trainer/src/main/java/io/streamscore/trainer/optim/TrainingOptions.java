@@ -17,7 +17,7 @@ import java.util.Map;
  * @param seed         seeds the initial weights (uniform in [0, 1)) and the holdout split
  * @param threads      how many cores one pass over the data may use; the result does not depend on it
  * @param threshold    the decision threshold stored in the model
- * @param solver       gradient descent (the documents' algorithm) or L-BFGS
+ * @param solver       batch gradient descent as specified, or L-BFGS
  */
 public record TrainingOptions(int iterations, double learningRate, double tolerance, double gradientTolerance,
                               double l2, boolean standardize, long seed, int threads, double threshold,

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Seeded data sets for tests, benchmarks and the demo, after the documents' examples: two 2-D Gaussian clusters,
+ * Seeded data sets for tests, benchmarks and the demo, after the two-cluster examples: two 2-D Gaussian clusters,
  * either well separated or overlapping, and wide random logistic data for benchmarks.
  */
 public final class SyntheticData {
     /**
      * Distance between the overlapping clusters' centres along each axis. With unit-variance clusters at (0, 0) and
-     * (a, a) the best possible (Bayes) accuracy is Φ(a·√2 / 2); a = 2.1 gives Φ(1.485) ≈ 93%, the documents' figure.
+     * (a, a) the best possible (Bayes) accuracy is Φ(a·√2 / 2); a = 2.1 gives Φ(1.485) ≈ 93%, the overlapping-clusters example's figure.
      */
     public static final double OVERLAP_OFFSET = 2.1;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** {@code trainer generate}: writes one of the example data sets as CSV. */
 @Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Write an example data set as CSV (label last).", "",
-                "The kinds, after the documents' examples:",
+                "The kinds, after the two-cluster examples:",
                 "  overlapping  two unit-variance 2-D clusters whose best linear separator gets about 93%%",
                 "  separable    two 2-D clusters with a gap between them (100%% is reachable)",
                 "  wide         standard-normal features with labels from a random logistic model", "",

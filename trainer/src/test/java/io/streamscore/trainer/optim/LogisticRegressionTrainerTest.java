@@ -67,7 +67,7 @@ class LogisticRegressionTrainerTest {
             correct += predicted == data.label(i) ? 1 : 0;
         }
         double bayes = (double) correct / data.rows();
-        assertEquals(0.93, bayes, 0.02, "the generator should make the documents' ~93% data");
+        assertEquals(0.93, bayes, 0.02, "the generator should make the overlapping-clusters example's ~93% data");
         assertEquals(bayes, result.trainMetrics().accuracy(), 0.02, "within two points of the best linear separator");
         assertFalse(result.separable());
     }

@@ -32,7 +32,7 @@ import javax.imageio.ImageIO;
 /**
  * How the model separated the data as training went on, one panel per snapshot in a two-column grid: for two features
  * the training points and the line where p equals the model's threshold (the predicted-positive side shaded); for one
- * feature the points at y = 0 and 1 against the fitted sigmoid. The documents draw the same pictures.
+ * feature the points at y = 0 and 1 against the fitted sigmoid.
  */
 final class BoundaryCharts {
     static final int PANEL_WIDTH = 600;
