@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * events in, scores and dead letters out, checked against the truth, then a clean shutdown.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        version = "streamscore demo 0.1.0",
+        versionProvider = DemoMain.Version.class,
         description = {
             "Runs streamscore end to end on a real Kafka broker, in one process:",
             "  1. starts an embedded single-node Kafka 4.2 broker (KRaft, 127.0.0.1), unless --bootstrap-servers is given;",
@@ -571,6 +571,14 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             log().warn("could not delete the scorer's state dir {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** {@code --version}: the version the build wrote into the jar, with the Kafka and Java versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {io.streamscore.common.BuildVersion.line("demo", DemoMain.class)};
         }
     }
 }

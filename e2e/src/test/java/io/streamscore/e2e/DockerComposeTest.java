@@ -84,7 +84,8 @@ class DockerComposeTest {
                     app + "/pom.xml builds target/" + app + ".jar");
         }
         assertTrue(stages.get(services.path("scorer").path("build").path("target").asText())
-                        .contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/scorer.jar\"]"),
+                        .contains("ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=75.0\", \"-XX:+ExitOnOutOfMemoryError\", \"-jar\", "
+                                + "\"/app/scorer.jar\"]"),
                 "the scorer stage's entrypoint runs scorer.jar, so the compose command is the scorer's arguments");
     }
 
@@ -115,7 +116,8 @@ class DockerComposeTest {
         // The image's entrypoint flag (SIMD training passes), repeated because sh -c replaces the entrypoint.
         String prefix = "java --add-modules jdk.incubator.vector -jar /app/trainer.jar ";
         assertTrue(stages.get(trainer.path("build").path("target").asText()).contains(
-                        "ENTRYPOINT [\"java\", \"--add-modules\", \"jdk.incubator.vector\", \"-jar\", \"/app/trainer.jar\"]"),
+                        "ENTRYPOINT [\"java\", \"-XX:MaxRAMPercentage=75.0\", \"-XX:+ExitOnOutOfMemoryError\", \"--add-modules\", "
+                                + "\"jdk.incubator.vector\", \"-jar\", \"/app/trainer.jar\"]"),
                 "the trainer stage's entrypoint runs trainer.jar with the Vector API module");
         for (String step : script.get(0).split("&&")) {
             String s = step.trim().replaceAll("\\s+", " ");

@@ -16,7 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** The scorer's command line: {@code java -jar scorer.jar --bootstrap-servers HOST:PORT [options]}. */
-@Command(name = "scorer", mixinStandardHelpOptions = true, version = "streamscore scorer 0.1.0",
+@Command(name = "scorer", mixinStandardHelpOptions = true, versionProvider = ScorerCli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
                 "Scores feature events from Kafka with the latest logistic-regression model per model id",
@@ -180,6 +180,14 @@ public final class ScorerCli implements Callable<Integer> {
     private static void putIfGiven(Map<String, String> m, String key, Object value) {
         if (value != null) {
             m.put(key, value.toString());
+        }
+    }
+
+    /** {@code --version}: the version the build wrote into the jar, with the Kafka and Java versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {io.streamscore.common.BuildVersion.line("scorer", ScorerCli.class)};
         }
     }
 }

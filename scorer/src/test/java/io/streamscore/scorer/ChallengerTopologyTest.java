@@ -207,20 +207,22 @@ class ChallengerTopologyTest {
 
     @Test
     void shouldServeAPromotedChallengerAndStopShadowingIt() {
-        // v3 serves, v2 challenges it. `trainer models promote --version 2` writes: the challenge's tombstone, then a
-        // retirement of v3.
+        // v3 serves, v2 challenges it. `trainer models promote --version 2` writes: v2's record again, the challenge's
+        // tombstone, then a retirement of v3.
         publish(fraud(1));
         challenge(2);
         publish(fraud(2));
         publish(fraud(3));
         pipe("a", "e-1");
+        publish(fraud(2));
+        pipe("a2", "e-1b");
         endChallenge(2);
         pipe("b", "e-2");
         retire(3);
         pipe("c", "e-3");
-        assertEquals(List.of(3L, 3L, 2L), versions(scores.readRecordsToList()),
+        assertEquals(List.of(3L, 3L, 3L, 2L), versions(scores.readRecordsToList()),
                 "v3 until its retirement (never v1), then v2");
-        assertEquals(List.of(2L), versions(shadow.readRecordsToList()), "v2 is shadowed only while it challenges");
+        assertEquals(List.of(2L, 2L), versions(shadow.readRecordsToList()), "v2 is shadowed only while it challenges");
         assertTrue(deadLetters.isEmpty());
         assertEquals(Map.of(), metrics.challengerVersions());
     }

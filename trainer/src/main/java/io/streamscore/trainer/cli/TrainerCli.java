@@ -60,8 +60,7 @@ public final class TrainerCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = TrainerCli.class.getPackage().getImplementationVersion();
-            return new String[] {"trainer " + (v == null ? "(development build)" : v)};
+            return new String[] {io.streamscore.common.BuildVersion.line("trainer", TrainerCli.class)};
         }
     }
 }
