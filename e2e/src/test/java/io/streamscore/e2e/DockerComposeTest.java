@@ -220,7 +220,7 @@ class DockerComposeTest {
         return names;
     }
 
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         String configured = System.getProperty("streamscore.repo.root");
         Path dir = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
         for (Path d = dir.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
