@@ -35,11 +35,11 @@ public final class TrainerCli implements Runnable {
      * new name. The old names still work, hidden from the help, for one more release; using one prints a note on
      * stderr. docs/cli.md lists them.
      */
-    public static final Map<String, String> RENAMED = Map.of(
+    public static final Map<String, String> RENAMED = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(Map.of(
             "--model-topic", "--models-topic",
             "--model-topic-partitions", "--models-topic-partitions",
             "--model-topic-replication", "--models-topic-replication",
-            "--publish-timeout", "--kafka-timeout");
+            "--publish-timeout", "--kafka-timeout")));
 
     public static void main(String[] args) {
         System.exit(commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args));

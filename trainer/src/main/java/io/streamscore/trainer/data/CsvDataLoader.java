@@ -439,9 +439,10 @@ public final class CsvDataLoader {
     static double parseLabel(String name, long line, int index, String column, String value) throws DataFormatException {
         double label = Labels.parse(value);
         if (Double.isNaN(label)) {
+            boolean text = Character.isLetter(value.codePointAt(0));
             throw new DataFormatException(where(name, line, index, column) + ": label '" + abbreviate(value)
-                    + "' is not " + Labels.GRAMMAR + "; for labels such as yes/no, name the class that is 1 with"
-                    + " --positive-label VALUE");
+                    + "' is not " + Labels.GRAMMAR + (text ? "; for labels such as yes/no, name the class that is 1"
+                    + " with --positive-label VALUE" : ""));
         }
         return label;
     }
