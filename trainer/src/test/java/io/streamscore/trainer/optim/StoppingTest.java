@@ -80,6 +80,22 @@ class StoppingTest {
     }
 
     @Test
+    void aRunThatOnlyJustMissesTheToleranceIsNotFarFromTheOptimum() {
+        TrainingResult near = train(SyntheticData.overlappingClusters(500, 3), TrainingOptions.defaults().withIterations(500));
+        assertEquals(StopReason.MAX_ITERATIONS, near.stopReason());
+        assertTrue(near.gradientNorm() > TrainingOptions.DEFAULT_GRADIENT_TOLERANCE, "not converged: " + near.gradientNorm());
+        assertFalse(near.farFromOptimum(), "gradient " + near.gradientNorm());
+        assertEquals(null, near.problem());
+        TrainingResult far = train(unscaled(), TrainingOptions.defaults().withStandardize(false));
+        assertTrue(far.gradientNorm() > TrainingResult.FAR_FROM_OPTIMUM * TrainingOptions.DEFAULT_GRADIENT_TOLERANCE);
+        assertTrue(far.farFromOptimum());
+        assertTrue(far.problem().matches("NOT CONVERGED: training stopped far from the optimum \\(the loss fell by less"
+                + " than the tolerance but the gradient is still above the gradient tolerance; gradient norm [0-9.]+, above"
+                + " 0\\.01\\)\\. Standardized features \\(leave out --no-standardize\\) or --solver lbfgs get further"),
+                far.problem());
+    }
+
+    @Test
     void convergedAlwaysMeansTheGradientIsWithinTheTolerance() {
         List<Dataset> datasets = List.of(SyntheticData.overlappingClusters(500, 3), SyntheticData.logistic(4000, 6, 4),
                 unscaled());
