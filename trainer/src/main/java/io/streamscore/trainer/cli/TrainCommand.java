@@ -468,11 +468,6 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The file's name without its extension, and without .gz before it: churn.csv.gz is churn. */
     static String defaultModelId(Path data) {
-        String name = data.getFileName().toString();
-        if (name.toLowerCase(Locale.ROOT).endsWith(".gz") && name.length() > 3) {
-            name = name.substring(0, name.length() - 3);
-        }
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return CsvDataLoader.stem(data);
     }
 }

@@ -91,6 +91,16 @@ public final class CsvDataLoader {
         return read(file, labelColumn, columns, CsvOptions.DEFAULT).data();
     }
 
+    /** A file's name without its extension, and without .gz before it: churn.csv.gz is churn. */
+    public static String stem(Path file) {
+        String name = file.getFileName().toString();
+        if (name.toLowerCase(Locale.ROOT).endsWith(".gz") && name.length() > 3) {
+            name = name.substring(0, name.length() - 3);
+        }
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     /** Reads a file with the given options. */
     public static Loaded read(Path file, String labelColumn, ColumnSelection columns, CsvOptions options)
             throws DataFormatException {
