@@ -85,26 +85,4 @@ class DemoMainIntegrationTest {
         assertTrue(text.contains("(the trainer's accuracy on the 20% of churn.csv.gz it held out)"), text);
         assertTrue(!text.contains("93%"), "nothing about the generated example:\n" + text);
     }
-
-    @Test
-    void shouldRejectABadOptionWithUsageExitCode() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = DemoMain.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute("--events", "0");
-        assertEquals(ExitCode.USAGE, exit);
-        assertEquals("error: --events must be >= 1, got 0 (see 'demo --help')", err.toString().strip());
-        StringWriter err2 = new StringWriter();
-        assertEquals(ExitCode.USAGE, DemoMain.commandLine(new PrintWriter(out, true), new PrintWriter(err2, true))
-                .execute("--positive-label", "yes"));
-        assertTrue(err2.toString().startsWith("error: --label, --exclude, --features, --positive-label and --delimiter"
-                + " need --data"), err2::toString);
-    }
-
-    @Test
-    void shouldCompareTheHoldoutWithTheBestPossibleOnlyForTheGeneratedExample() {
-        assertTrue(DemoMain.holdoutNote(null).contains("93%"));
-        assertEquals("(the trainer's accuracy on the 20% of churn.csv it held out)",
-                DemoMain.holdoutNote(Path.of("data/churn.csv")));
-    }
 }
