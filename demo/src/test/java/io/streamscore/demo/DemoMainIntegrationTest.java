@@ -51,13 +51,38 @@ class DemoMainIntegrationTest {
         assertEquals("", err.toString(), "nothing on the demo's error writer");
     }
 
+    /**
+     * A newcomer's own export through the demo: gzip, semicolons, yes/no labels, an id column. The summary speaks of
+     * that file, not of the generated example.
+     */
     @Test
-    void shouldRejectABadOptionWithUsageExitCode() {
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldRunOnAUsersOwnCsvAndTalkAboutThatData(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("customer_id;age;income;churned\n");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 600; i++) {
+            double age = 40 + 10 * (random.nextDouble() * 2 - 1);
+            double income = 55_000 + 15_000 * (random.nextDouble() * 2 - 1);
+            double z = (age - 40) / 5 - (income - 55_000) / 7_500;
+            boolean churned = random.nextDouble() < 1 / (1 + Math.exp(-z));
+            csv.append(100_000 + i).append(';').append(String.format(java.util.Locale.ROOT, "%.1f;%.2f;", age, income))
+                    .append(churned ? "yes" : "no").append('\n');
+        }
+        Path file = dir.resolve("churn.csv.gz");
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+            gz.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = DemoMain.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute("--events", "0");
-        assertEquals(ExitCode.USAGE, exit);
-        assertTrue(err.toString().contains("--events must be >= 1, got 0"), err::toString);
+        var commandLine = DemoMain.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+        int exit = commandLine.execute("--data", file.toString(), "--exclude", "customer_id", "--positive-label", "yes",
+                "--events", "200", "--output-dir", dir.resolve("out").toString(), "--application-id",
+                "demo-csv-" + UUID.randomUUID());
+        assertEquals(ExitCode.OK, exit, () -> "stdout:\n" + out + "\nstderr:\n" + err);
+        String text = out.toString();
+        assertTrue(text.contains("[2/8] Data: " + file + " (gzip, ';'-separated), 600 rows x 2 features [age, income]"), text);
+        assertTrue(text.contains("Published model 'churn' version 1"), text);
+        assertTrue(text.contains("(the trainer's accuracy on the 20% of churn.csv.gz it held out)"), text);
+        assertTrue(!text.contains("93%"), "nothing about the generated example:\n" + text);
     }
 }

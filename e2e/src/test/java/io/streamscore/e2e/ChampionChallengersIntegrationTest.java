@@ -146,7 +146,7 @@ class ChampionChallengersIntegrationTest {
             v2 = publisher.publish(E2e.train("clusters", 2), true).model();
             v3 = publisher.publish(E2e.train("clusters", 3), true).model();
         }
-        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", t.models()};
+        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", t.models()};
         try (ScorerApp.Running scorer = new ScorerApp(E2e.scorerConfig(kafka, t, "challengers-" + E2e.shortId(),
                 stateDir, Map.of())).start()) {
             assertTrue(scorer.awaitRunning(Duration.ofSeconds(60)), "scorer RUNNING; state " + scorer.state());

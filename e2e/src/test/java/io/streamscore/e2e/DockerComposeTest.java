@@ -136,7 +136,7 @@ class DockerComposeTest {
             if (sub.commandSpec().name().equals("train")) {
                 assertTrue(sub.hasMatchedOption("--publish"), "train publishes");
                 assertEquals("kafka:9092", sub.matchedOptionValue("--bootstrap-servers", ""));
-                assertEquals("models", sub.matchedOptionValue("--model-topic", ""), "the topic the scorer reads by default");
+                assertEquals("models", sub.matchedOptionValue("--models-topic", ""), "the topic the scorer reads by default");
             }
         }
         assertEquals(List.of("generate", "train"), subcommands);

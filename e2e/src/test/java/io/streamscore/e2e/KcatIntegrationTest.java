@@ -72,7 +72,7 @@ class KcatIntegrationTest {
         cli("generate", "--kind", "overlapping", "--rows", "1000", "--seed", "9", "--out", csv.toString());
         cli("train", "--data", csv.toString(), "--standardize", "--model-id", "kcat-clusters", "--iterations", "500",
                 "--threads", "1", "--out", dir.resolve("model.json").toString(), "--quiet",
-                "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", t.models());
+                "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", t.models());
         LogisticModel model;
         try (TopicReader models = new TopicReader(kafka, t.models())) {
             models.awaitCount(1, Duration.ofSeconds(30));

@@ -196,10 +196,10 @@ class ModelLogIntegrationTest {
                     Files.write(file, ModelJson.toBytes(model(id, r)));
                     if (r.nextInt(3) == 0) {
                         cli(0, "publish", "--model", file.toString(), "--challenger", "--bootstrap-servers",
-                                kafka.bootstrapServers(), "--model-topic", topic);
+                                kafka.bootstrapServers(), "--models-topic", topic);
                     } else {
                         cli(0, "publish", "--model", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                                "--model-topic", topic);
+                                "--models-topic", topic);
                     }
                     cli++;
                 }
@@ -226,17 +226,17 @@ class ModelLogIntegrationTest {
                 case 8 -> {
                     cli(-1, "models", "retire", "--model-id", id, "--version", String.valueOf(anyVersion),
                             "--reason", "seed " + seed, "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--model-topic", topic);
+                            "--models-topic", topic);
                     cli++;
                 }
                 case 9 -> {
                     cli(-1, "models", "rollback", "--model-id", id, "--to", String.valueOf(anyVersion),
-                            "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                            "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic);
                     cli++;
                 }
                 case 10 -> {
                     cli(-1, "models", "restore", "--model-id", id, "--version", String.valueOf(anyVersion),
-                            "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                            "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic);
                     cli++;
                 }
                 case 12 -> send(raw, topic, id + "@v" + anyVersion + "@challenger", new Challenge(id,
@@ -244,18 +244,18 @@ class ModelLogIntegrationTest {
                         offsetsByKey);                                                     // a challenge by hand
                 case 13, 14 -> {
                     cli(-1, "models", "challenge", "--model-id", id, "--version", String.valueOf(anyVersion),
-                            "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                            "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic);
                     cli++;
                 }
                 case 15 -> {
                     cli(-1, "models", r.nextBoolean() ? "promote" : "drop", "--model-id", id, "--version",
                             String.valueOf(anyVersion), "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--model-topic", topic);
+                            "--models-topic", topic);
                     cli++;
                 }
                 default -> {
                     cli(-1, "models", "prune", "--model-id", id, "--keep", String.valueOf(1 + r.nextInt(3)),
-                            "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                            "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic);
                     cli++;
                 }
             }
@@ -589,7 +589,7 @@ class ModelLogIntegrationTest {
                 t.features(), "--scores-topic", t.scores(), "--dead-letters-topic", t.deadLetters(),
                 "--shadow-scores-topic", t.shadowScores(), "--http-port", "0");
         assertEquals(1, exit, err.toString());
-        assertTrue(err.toString().contains("scorer: model topic '" + models + "' has cleanup.policy=compact,delete"),
+        assertTrue(err.toString().contains("error: model topic '" + models + "' has cleanup.policy=compact,delete"),
                 err.toString());
 
         Map<String, String> flags = new HashMap<>();

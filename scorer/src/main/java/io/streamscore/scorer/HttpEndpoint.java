@@ -34,7 +34,11 @@ public final class HttpEndpoint implements AutoCloseable {
      * @param health what the probes answer, and the Kafka Streams state for the metrics
      */
     public HttpEndpoint(int port, ScorerMetrics metrics, ScorerHealth health) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (java.net.BindException e) {
+            throw new PortInUseException(port, e);
+        }
         // A context matches every path it prefixes: each handler checks for its exact path.
         server.createContext("/health", exchange -> {
             switch (exchange.getRequestURI().getPath()) {
@@ -84,6 +88,20 @@ public final class HttpEndpoint implements AutoCloseable {
                     out.write(bytes);
                 }
             }
+        }
+    }
+
+    /**
+     * The HTTP port is taken, typically by another scorer on the same host; the message is the one line the command
+     * line prints, naming the port and the way out.
+     */
+    public static final class PortInUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PortInUseException(int port, java.net.BindException cause) {
+            super("HTTP port " + port + " is already in use (another scorer on this host?); give this one another port"
+                    + " with --http-port PORT, or --http-port 0 for any free port (" + ScorerConfig.HTTP_PORT
+                    + " in --client-config)", cause);
         }
     }
 

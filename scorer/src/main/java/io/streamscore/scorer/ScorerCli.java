@@ -25,41 +25,52 @@ import java.util.concurrent.Callable;
                 "Settings are layered: defaults, then --client-config FILE, then these flags.",
                 "",
                 "Examples:",
-                "  java -jar scorer.jar --bootstrap-servers localhost:9092 --create-topics",
-                "  java -jar scorer.jar --bootstrap-servers broker:9093 --client-config sasl.properties \\",
-                "      --features-topic clicks --threads 2 --processing-guarantee at_least_once",
+                "  scorer --bootstrap-servers localhost:9092 --create-topics",
+                "  scorer --bootstrap-servers localhost:9092 --http-port 0",
+                "  scorer --bootstrap-servers b:9093 --client-config sasl.properties",
+                "",
+                "(run as: java -jar scorer/target/scorer.jar ...)",
                 ""})
 public final class ScorerCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
 
+    /**
+     * Options renamed to the vocabulary the trainer and the demo share, old name → new name. The old names still work,
+     * hidden from the help, for one more release; using one prints a note on stderr. docs/cli.md lists them.
+     */
+    public static final Map<String, String> RENAMED = Map.of("--startup-timeout", "--kafka-timeout");
+
     // No picocli defaults: a flag the user did not give must not override the --client-config file.
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (required here or in --client-config).")
     String bootstrapServers;
-    @Option(names = "--application-id", description = "Kafka Streams application id (consumer group). Default: streamscore-scorer.")
+    @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (consumer group). Default: streamscore-scorer.")
     String applicationId;
-    @Option(names = "--models-topic", description = "Compacted model topic. Default: models.")
+    @Option(names = "--models-topic", paramLabel = "TOPIC", description = "Compacted model topic (the trainer's --models-topic). Default: models.")
     String modelsTopic;
-    @Option(names = "--features-topic", description = "Feature event topic. Default: features.")
+    @Option(names = "--features-topic", paramLabel = "TOPIC", description = "Feature event topic. Default: features.")
     String featuresTopic;
-    @Option(names = "--scores-topic", description = "Output topic for scores. Default: scores.")
+    @Option(names = "--scores-topic", paramLabel = "TOPIC", description = "Output topic for scores. Default: scores.")
     String scoresTopic;
-    @Option(names = "--dead-letters-topic", description = "Output topic for unscorable records. Default: dead-letters.")
+    @Option(names = "--dead-letters-topic", paramLabel = "TOPIC", description = "Output topic for unscorable records. Default: dead-letters.")
     String deadLettersTopic;
-    @Option(names = "--shadow-scores-topic", description = "Output topic for challengers' scores (the scores topic gets the served version's only). Default: shadow-scores.")
+    @Option(names = "--shadow-scores-topic", paramLabel = "TOPIC", description = "Output topic for challengers' scores (the scores topic gets the served version's only). Default: shadow-scores.")
     String shadowScoresTopic;
-    @Option(names = "--processing-guarantee", description = "exactly_once_v2 or at_least_once. Default: exactly_once_v2.")
+    @Option(names = "--processing-guarantee", paramLabel = "exactly_once_v2|at_least_once", description = "Kafka Streams' processing guarantee. Default: exactly_once_v2.")
     String processingGuarantee;
-    @Option(names = "--threads", description = "Stream threads. Default: 1.")
+    @Option(names = "--threads", paramLabel = "N", description = "Stream threads. Default: 1.")
     Integer threads;
-    @Option(names = "--http-port", description = "Port for /health/live, /health/ready and /metrics; 0 = any free port. Default: 8080.")
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port for /health/live, /health/ready and /metrics; 0 = any free port (a second scorer on one host needs its own). Default: 8080.")
     Integer httpPort;
     @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of waiting for them.")
     boolean createTopics;
-    @Option(names = "--startup-timeout", paramLabel = "SECONDS",
+    @Option(names = "--kafka-timeout", paramLabel = "SECONDS",
             description = "How long to wait at start for Kafka and the topics (retrying, logging each try) before exiting 1; 0 = for ever. Default: 0.")
     Long startupTimeoutSeconds;
+    /** The name before the trainer's --kafka-timeout was adopted: hidden, working for one more release (RENAMED). */
+    @Option(names = "--startup-timeout", paramLabel = "SECONDS", hidden = true)
+    Long oldStartupTimeoutSeconds;
     @Option(names = "--allow-deleting-model-topic",
             description = "Start even if the model topic's cleanup.policy includes delete (retention would remove published versions). Default: refuse.")
     boolean allowDeletingModelTopic;
@@ -105,11 +116,19 @@ public final class ScorerCli implements Callable<Integer> {
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("scorer: " + e.getMessage() + " (see --help)");
+            c.getErr().println("error: " + e.getMessage() + " (see 'scorer --help')");
             return EXIT_USAGE;
         });
+        cl.setExecutionStrategy(parseResult -> {
+            RENAMED.forEach((old, now) -> {
+                if (parseResult.hasMatchedOption(old)) {
+                    cl.getErr().println("note: " + old + " is now " + now + "; the old name works until the next release");
+                }
+            });
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((e, c, parseResult) -> {
-            c.getErr().println("scorer: failed: " + e);
+            c.getErr().println("error: " + e);
             org.slf4j.LoggerFactory.getLogger(ScorerCli.class).error("Scorer failed", e);
             return EXIT_FAILED;
         });
@@ -126,8 +145,8 @@ public final class ScorerCli implements Callable<Integer> {
         }
         try {
             runner.run(config);
-        } catch (ScorerApp.MissingTopicsException | ScorerApp.ModelTopicPolicyException e) {
-            spec.commandLine().getErr().println("scorer: " + e.getMessage());
+        } catch (ScorerApp.MissingTopicsException | ScorerApp.ModelTopicPolicyException | HttpEndpoint.PortInUseException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
             return EXIT_FAILED;
         }
         return EXIT_OK;
@@ -155,7 +174,8 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.PROCESSING_GUARANTEE, processingGuarantee);
         putIfGiven(m, ScorerConfig.THREADS, threads);
         putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
-        putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
+        Long startupTimeout = startupTimeoutSeconds != null ? startupTimeoutSeconds : oldStartupTimeoutSeconds;
+        putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeout == null ? null : startupTimeout * 1000);
         putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
         putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
         if (createTopics) {

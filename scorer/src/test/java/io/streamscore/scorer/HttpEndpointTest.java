@@ -46,6 +46,16 @@ class HttpEndpointTest {
     }
 
     @Test
+    void aPortInUseIsOneLineNamingThePortAndTheWayOut() {
+        HttpEndpoint.PortInUseException e = org.junit.jupiter.api.Assertions.assertThrows(
+                HttpEndpoint.PortInUseException.class, () -> new HttpEndpoint(http.port(), metrics, health));
+        assertEquals("HTTP port " + http.port() + " is already in use (another scorer on this host?); give this one"
+                + " another port with --http-port PORT, or --http-port 0 for any free port (streamscore.http.port in"
+                + " --client-config)", e.getMessage());
+        assertTrue(e.getCause() instanceof java.net.BindException);
+    }
+
+    @Test
     void probesFollowStateRestoreStuckRecordsAndReplacements() throws Exception {
         health.stateChanged(State.REBALANCING);
         health.onRestoreStart(new TopicPartition("models", 0), ScorerTopology.MODEL_STORE, 0, 900);

@@ -40,14 +40,14 @@ class ScorerCliTest {
     @Test
     void shouldExitWithUsageAndOneClearLineForAnUnknownOption() {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--bogus"));
-        assertEquals("scorer: Unknown option: '--bogus' (see --help)", err.toString().strip());
+        assertEquals("error: Unknown option: '--bogus' (see 'scorer --help')", err.toString().strip());
         assertTrue(ran.isEmpty());
     }
 
     @Test
     void shouldExitWithUsageForAnInvalidValue() {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--processing-guarantee", "exactly_once"));
-        assertEquals("scorer: processing.guarantee is 'exactly_once'; must be exactly_once_v2 or at_least_once (see --help)",
+        assertEquals("error: processing.guarantee is 'exactly_once'; must be exactly_once_v2 or at_least_once (see 'scorer --help')",
                 err.toString().strip());
         assertEquals(ScorerCli.EXIT_USAGE, run("--threads", "many"));
         assertTrue(ran.isEmpty());
@@ -56,7 +56,7 @@ class ScorerCliTest {
     @Test
     void shouldExitWithUsageWhenBootstrapServersAreMissing() {
         assertEquals(ScorerCli.EXIT_USAGE, run());
-        assertTrue(err.toString().startsWith("scorer: bootstrap.servers is not set"), err.toString());
+        assertTrue(err.toString().startsWith("error: bootstrap.servers is not set"), err.toString());
     }
 
     @Test
@@ -98,7 +98,7 @@ class ScorerCliTest {
                 "--model-selection", "latest"));
         assertEquals(ModelSelection.LATEST, ran.get(1).modelSelection());
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--model-selection", "event"));
-        assertEquals("scorer: streamscore.model.selection is 'event'; must be latest or event-time (see --help)",
+        assertEquals("error: streamscore.model.selection is 'event'; must be latest or event-time (see 'scorer --help')",
                 err.toString().strip());
     }
 
@@ -118,7 +118,7 @@ class ScorerCliTest {
     @Test
     void shouldExitWithUsageForAnUnreadableClientConfig(@TempDir Path dir) {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--client-config", dir.resolve("nope").toString()));
-        assertTrue(err.toString().startsWith("scorer: cannot read --client-config"), err.toString());
+        assertTrue(err.toString().startsWith("error: cannot read --client-config"), err.toString());
     }
 
     @Test
@@ -127,7 +127,7 @@ class ScorerCliTest {
             throw new ScorerApp.MissingTopicsException("missing topics features, scores on b:1; create them or start with --create-topics");
         }).execute("--bootstrap-servers", "b:1");
         assertEquals(ScorerCli.EXIT_FAILED, code);
-        assertEquals("scorer: missing topics features, scores on b:1; create them or start with --create-topics",
+        assertEquals("error: missing topics features, scores on b:1; create them or start with --create-topics",
                 err.toString().strip());
     }
 
@@ -137,6 +137,69 @@ class ScorerCliTest {
             throw new IllegalStateException("broker gone");
         }).execute("--bootstrap-servers", "b:1");
         assertEquals(ScorerCli.EXIT_FAILED, code);
-        assertEquals("scorer: failed: java.lang.IllegalStateException: broker gone", err.toString().strip());
+        assertEquals("error: java.lang.IllegalStateException: broker gone", err.toString().strip());
+    }
+
+    @Test
+    void shouldExitFailedWithOneLineWhenTheHttpPortIsTaken() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int code = ScorerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), c -> {
+                try (HttpEndpoint ignored = new HttpEndpoint(c.httpPort(), new ScorerMetrics(), new ScorerHealth(
+                        ScorerTopology.MODEL_STORE, new ScorerMetrics().inFlightRecords(), java.time.Duration.ofSeconds(1),
+                        System::nanoTime))) {
+                    throw new AssertionError("bound a taken port");
+                }
+            }).execute("--bootstrap-servers", "b:1", "--http-port", String.valueOf(taken.getLocalPort()));
+            assertEquals(ScorerCli.EXIT_FAILED, code);
+            assertEquals("error: HTTP port " + taken.getLocalPort() + " is already in use (another scorer on this host?);"
+                    + " give this one another port with --http-port PORT, or --http-port 0 for any free port"
+                    + " (streamscore.http.port in --client-config)", err.toString().strip());
+        }
+    }
+
+    @Test
+    void shouldTakeTheTrainersKafkaTimeoutNameAndTheOldNameWithANote() {
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--kafka-timeout", "7"));
+        assertEquals(java.time.Duration.ofSeconds(7), ran.get(0).startupTimeout());
+        assertEquals("", err.toString());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--startup-timeout", "9"));
+        assertEquals(java.time.Duration.ofSeconds(9), ran.get(1).startupTimeout());
+        assertEquals("note: --startup-timeout is now --kafka-timeout; the old name works until the next release",
+                err.toString().strip());
+        out.getBuffer().setLength(0);
+        assertEquals(ScorerCli.EXIT_OK, run("--help"));
+        assertTrue(!out.toString().contains("--startup-timeout"), "hidden from the help:\n" + out);
+    }
+
+    /** Options show what they take (ID, TOPIC, N), never picocli's <fieldName>; examples start with the program name. */
+    @Test
+    void shouldShowPlaceholdersAndExamplesAUserCanPaste() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream picocliWarnings = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(picocliWarnings, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(ScorerCli.EXIT_OK, run("--help"));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", picocliWarnings.toString(java.nio.charset.StandardCharsets.UTF_8), "help renders without warnings");
+        String help = out.toString();
+        assertTrue(!help.contains("<"), "no <fieldName> placeholders:\n" + help);
+        assertTrue(help.contains("--application-id=ID") && help.contains("--models-topic=TOPIC"), help);
+        boolean inExamples = false;
+        int examples = 0;
+        String[] description = ScorerCli.commandLine(new PrintWriter(out), new PrintWriter(err), ran::add)
+                .getCommandSpec().usageMessage().description();
+        for (String line : description) {
+            if (line.startsWith("Examples:")) {
+                inExamples = true;
+            } else if (inExamples && line.startsWith("  ")) {
+                assertTrue(line.startsWith("  scorer "), "example without the program name: " + line);
+                examples++;
+            } else {
+                inExamples = false;
+            }
+        }
+        assertTrue(examples >= 3, help);
     }
 }

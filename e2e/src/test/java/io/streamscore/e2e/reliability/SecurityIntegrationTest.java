@@ -181,7 +181,7 @@ class SecurityIntegrationTest {
         Path trainerConfig = clientConfig("trainer", "trainer", TRAINER_PW, "");
         Reliability.AppProcess trainer = Reliability.launch("trainer", dir, "trainer", List.of("train", "--data",
                 data.toString(), "--out", dir.resolve("m.json").toString(), "--model-id", "clusters", "--publish",
-                "--bootstrap-servers", kafka.bootstrapServers(LISTENER), "--model-topic", t.models(),
+                "--bootstrap-servers", kafka.bootstrapServers(LISTENER), "--models-topic", t.models(),
                 "--client-config", trainerConfig.toString()));
         assertEquals(0, trainer.awaitExit(Duration.ofSeconds(90)), trainer.tail());
         assertTrue(trainer.logContains("published model 'clusters' version 1"), trainer.tail());
@@ -217,7 +217,7 @@ class SecurityIntegrationTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(scorer.logContains("SaslAuthenticationException"), scorer.tail());
             log.info("scorer, wrong password: exit 1 after {} ms: {}", ms, scorer.output().lines()
-                    .filter(l -> l.startsWith("scorer:")).findFirst().orElse(""));
+                    .filter(l -> l.startsWith("error:")).findFirst().orElse(""));
             assertNoSecrets(scorer, WRONG_PW, SCORER_PW);
         }
 
@@ -228,7 +228,7 @@ class SecurityIntegrationTest {
         t0 = System.nanoTime();
         Reliability.AppProcess trainer = Reliability.launch("trainer", dir, "trainer-wrong-password", List.of("train",
                 "--data", data.toString(), "--out", dir.resolve("m.json").toString(), "--quiet", "--publish",
-                "--bootstrap-servers", kafka.bootstrapServers(LISTENER), "--model-topic", t.models(),
+                "--bootstrap-servers", kafka.bootstrapServers(LISTENER), "--models-topic", t.models(),
                 "--client-config", clientConfig("trainer-wrong", "trainer", WRONG_PW, "").toString()));
         assertEquals(1, trainer.awaitExit(Duration.ofSeconds(90)), trainer.tail());
         log.info("trainer, wrong password: exit 1 after {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),

@@ -42,7 +42,7 @@ class TrainerPublishFailureIntegrationTest {
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
             String topic = "models-" + Reliability.shortId();
             List<String> train = List.of("train", "--data", data.toString(), "--quiet", "--model-id", "clusters",
-                    "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic,
+                    "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic,
                     "--kafka-timeout", "5");
             Reliability.AppProcess ok = Reliability.launch("trainer", dir, "train-up",
                     concat(train, "--out", dir.resolve("v1.json").toString()));
@@ -66,7 +66,7 @@ class TrainerPublishFailureIntegrationTest {
 
             kafka.restart();
             Reliability.AppProcess later = Reliability.launch("trainer", dir, "publish-later", List.of("publish",
-                    "--model", kept.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic));
+                    "--model", kept.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic));
             assertEquals(0, later.awaitExit(Duration.ofSeconds(90)), later.tail());
             assertTrue(later.logContains("published model 'clusters' version 2"), later.tail());
         }

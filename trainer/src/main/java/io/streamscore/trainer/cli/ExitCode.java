@@ -7,6 +7,12 @@ public final class ExitCode {
     public static final int FAILED = 1;
     /** The command line itself was wrong. */
     public static final int USAGE = 2;
+    /**
+     * {@code train} fitted a model that is not fit to use: training stopped far from the optimum, or the model is worse
+     * than chance on the holdout. The model file and report are written (nothing is published); the last line on stderr
+     * says what is wrong. {@code --allow-unconverged} turns this into {@link #OK}.
+     */
+    public static final int UNCONVERGED = 3;
 
     private ExitCode() {
     }

@@ -4,6 +4,7 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.trainer.data.ColumnSelection;
 import io.streamscore.trainer.data.CsvDataLoader;
+import io.streamscore.trainer.data.CsvOptions;
 import io.streamscore.trainer.data.DataFormatException;
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.data.TopicDataLoader;
@@ -33,23 +34,32 @@ import java.util.concurrent.Callable;
 /** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
-                "The CSV needs a header row; every feature column must be numeric (choose them with",
-                "--features or --exclude). Labels are 0/1, true/false or 0.0/1.0.",
-                "Training starts from weights drawn uniformly from [0, 1) with --seed and takes steps",
-                "θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
+                "The CSV needs a header row; it may be gzip-compressed and separated by commas, ';' or tabs",
+                "(found from the header; else --delimiter). Every feature column must be numeric: leave out",
+                "an ID or text column with --exclude, or choose the columns with --features. Labels are 0/1,",
+                "true/false or 0.0/1.0; for others (yes/no, churned/stayed) name the class that is 1 with",
+                "--positive-label. Features are standardized (the model keeps mean and std, so events carry",
+                "raw values). Training starts from weights drawn uniformly from [0, 1) with --seed and takes",
+                "steps θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
                 "the loss improves by less than --tolerance (stalled, unless the gradient is that small)",
                 "or --iterations run out. If a step would raise the loss, η is halved (with a warning)",
                 "so training never diverges.", "",
+                "A run that ends far from the optimum, or whose model is worse than chance on the holdout,",
+                "says so in its last line and exits 3 (the model file and report are still written, nothing",
+                "is published) unless --allow-unconverged.", "",
                 "Examples:",
-                "  train --data clusters.csv --out model.json",
-                "  train --data credit.csv --label defaulted --standardize --l2 0.01 --holdout 0.25 --report report/",
-                "  train --data train.csv --test test.csv --model-id fraud --out fraud.json"})
+                "  trainer train --data clusters.csv --out model.json",
+                "  trainer train --data churn.csv.gz --exclude customer_id --positive-label yes --report report/",
+                "  trainer train --data credit.csv --label defaulted --l2 0.01 --holdout 0.25 --missing drop-rows",
+                "  trainer train --data train.csv --test test.csv --model-id fraud --out fraud.json",
+                "  zcat churn.csv.gz | trainer train --data - --model-id churn --exclude customer_id"})
 final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "Training data: CSV with a header row.")
+    @Option(names = "--data", paramLabel = "FILE", description = "Training data: CSV with a header row, gzip-compressed"
+            + " or not (told by its first bytes). - reads standard input (then --model-id is needed).")
     Path data;
 
     @Option(names = "--data-topic", paramLabel = "TOPIC",
@@ -65,6 +75,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--exclude", split = ",", paramLabel = "NAME[,NAME...]",
             description = "Leave these columns out (e.g. an ID column; they are not parsed, so they may hold text).")
     List<String> excluded;
+
+    @Option(names = "--delimiter", paramLabel = "CHAR", converter = DelimiterConverter.class,
+            description = "The CSV field separator: one character, or tab (default: a comma, or ';' or a tab when the"
+                    + " header has no comma and exactly one of them).")
+    Character delimiter;
+
+    @Option(names = "--missing", paramLabel = "error|drop-rows", defaultValue = "error", converter = MissingConverter.class,
+            description = "What a missing value (an empty cell, NA, N/A, NaN, null, None) in a column that is read does:"
+                    + " error stops, counting every row affected; drop-rows trains without those rows and says how many.")
+    CsvOptions.MissingValues missing;
+
+    @Option(names = "--positive-label", paramLabel = "VALUE",
+            description = "The label value that is class 1 (e.g. yes, churned); the column must then hold exactly two"
+                    + " values, the other being class 0 (compared ignoring case). Default: labels are 0/1, true/false"
+                    + " or 0.0/1.0.")
+    String positiveLabel;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "model.json", description = "Where to write the model JSON.")
     Path modelFile;
@@ -104,8 +130,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Ridge penalty: minimizes mean log-loss + (λ/2)·‖w‖² (intercept not penalized). Needed for a finite model on separable data.")
     double l2;
 
-    @Option(names = "--standardize", description = "Z-score each feature with its training mean and population std before fitting. "
-            + "The model keeps mean/std, so scoring still takes raw features. Recommended unless features share a scale.")
+    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Z-score each feature with its training mean and population std before fitting (the default)."
+                    + " The model keeps mean/std, so scoring still takes raw features. --no-standardize fits the raw"
+                    + " values, which plain gradient descent handles only when the features share a scale.")
     boolean standardize;
 
     @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0.2",
@@ -131,8 +159,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--allow-unconverged", description = "Accept a model that training left far from the optimum, or"
+            + " that is worse than chance on the holdout: exit 0 (and publish it with --publish) instead of 3.")
+    boolean allowUnconverged;
+
     @Option(names = "--publish", description = "Publish the model to the Kafka model topic as the next version of"
-            + " --model-id, then write --out (and --report) with the version published.")
+            + " --model-id, then write --out (and --report) with the version published. The Kafka options below are"
+            + " for it (and for --data-topic).")
     boolean publishModel;
 
     @CommandLine.Mixin
@@ -141,6 +174,8 @@ final class TrainCommand implements Callable<Integer> {
     private final Clock clock;
     /** With --data-topic: the model id whose events were read. */
     private String topicModelId;
+    /** How the CSV file was read (gzip, separator), for the data line; null for a topic. */
+    private String format;
 
     TrainCommand() {
         this(Clock.systemUTC());
@@ -154,8 +189,6 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        // The JIT compiles the training code on the side while the data loads.
-        WarmUp.startInBackground();
         TrainingOptions options;
         ColumnSelection columns;
         try {
@@ -168,6 +201,24 @@ final class TrainCommand implements Callable<Integer> {
             if ((data == null) == (dataTopic == null)) {
                 throw new IllegalArgumentException("give exactly one of --data FILE and --data-topic TOPIC");
             }
+            if (fromStdin() && modelId == null) {
+                throw new IllegalArgumentException("--data - (standard input) needs --model-id: there is no file name"
+                        + " to take the model id from");
+            }
+            if (test != null && test.toString().equals(STDIN)) {
+                throw new IllegalArgumentException("--test - : standard input can only be the --data");
+            }
+            if (dataTopic != null && (positiveLabel != null || delimiter != null)) {
+                throw new IllegalArgumentException((positiveLabel != null ? "--positive-label" : "--delimiter")
+                        + " is for CSV data; a topic's labels are 0/1 or true/false (as the scorer checks them)");
+            }
+            if (!publishModel) {
+                String stray = publishOnlyOption();
+                if (stray != null) {
+                    throw new IllegalArgumentException(stray + " is for publishing, and without --publish nothing is"
+                            + " published: add --publish to put the model on the model topic, or leave " + stray + " out");
+                }
+            }
             if (publishModel || dataTopic != null) {
                 publishOptions.clientProperties();
             }
@@ -177,6 +228,9 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        // The JIT compiles the training code on the side while the data loads (not before the options are checked:
+        // a JVM that exits at once on a usage error would interrupt it).
+        WarmUp.startInBackground();
         Dataset.Split split;
         try {
             split = load(out, columns);
@@ -186,7 +240,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset train = split.train();
         Dataset evaluation = split.holdout();
-        out.printf(Locale.ROOT, "data: %s, %d rows x %d features (%d positive)%s%n", train.source(), train.rows(), train.cols(),
+        String source = train.source();
+        if (format != null && !format.isEmpty()) {
+            String part = " (train part)";
+            source = source.endsWith(part) ? source.substring(0, source.length() - part.length()) + " (" + format
+                    + "; train part)" : source + " (" + format + ")";
+        }
+        out.printf(Locale.ROOT, "data: %s, %d rows x %d features (%d positive)%s%n", source, train.rows(), train.cols(),
                 train.positives(), evaluation == null ? "" : String.format(Locale.ROOT, "; evaluating on %d rows of %s",
                         evaluation.rows(), test != null ? test : "holdout"));
         out.flush();
@@ -218,6 +278,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.print(MetricsTable.render(result.trainMetrics(), result.holdoutMetrics(),
                 test != null ? "test" : "holdout"));
+        String problem = result.problem();
+        boolean refused = problem != null && !allowUnconverged;
+        if (refused) {
+            writeModel(result, out);
+            writeReport(result, train, evaluation, out);
+            out.flush();
+            err.println("error: " + problem + ". " + modelFile + " holds this model" + (publishModel ? ", not published"
+                    : "") + "; exit " + ExitCode.UNCONVERGED + " (--allow-unconverged accepts it)");
+            return ExitCode.UNCONVERGED;
+        }
         if (publishModel) {
             // Published first, so the file and the report carry the version the scorers will see.
             try {
@@ -232,7 +302,37 @@ final class TrainCommand implements Callable<Integer> {
         }
         writeModel(result, out);
         writeReport(result, train, evaluation, out);
+        if (problem != null) {
+            out.println("warning: " + problem + " (accepted: --allow-unconverged)");
+        }
         return ExitCode.OK;
+    }
+
+    /** The --data value that means standard input. */
+    static final String STDIN = "-";
+
+    private boolean fromStdin() {
+        return data != null && data.toString().equals(STDIN);
+    }
+
+    /**
+     * The first option given that only matters when publishing; null when none. --bootstrap-servers,
+     * --client-config and --kafka-timeout also serve --data-topic.
+     */
+    private String publishOnlyOption() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> names = new java.util.ArrayList<>(List.of("--models-topic", "--model-topic",
+                "--models-topic-partitions", "--model-topic-partitions", "--models-topic-replication",
+                "--model-topic-replication", "--transactional-id-prefix", "--challenger"));
+        if (dataTopic == null) {
+            names.addAll(0, List.of("--bootstrap-servers", "--client-config", "--kafka-timeout", "--publish-timeout"));
+        }
+        for (String name : names) {
+            if (parsed != null && parsed.hasMatchedOption(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private void writeModel(TrainingResult result, PrintWriter out) throws IOException {
@@ -268,10 +368,24 @@ final class TrainCommand implements Callable<Integer> {
                         read.modelId());
             }
         } else {
-            all = CsvDataLoader.load(data, label, columns);
+            CsvOptions csv;
+            try {
+                csv = csvOptions();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            CsvDataLoader.Loaded loaded = fromStdin()
+                    ? CsvDataLoader.read(System.in, CsvDataLoader.STDIN_NAME, label, columns, csv)
+                    : CsvDataLoader.read(data, label, columns, csv);
+            all = loaded.data();
+            format = loaded.format();
+            reportDropped(out, loaded);
         }
         if (test != null) {
-            return new Dataset.Split(all, CsvDataLoader.load(test, label, ColumnSelection.only(all.featureNames())));
+            CsvDataLoader.Loaded loaded = CsvDataLoader.read(test, label, ColumnSelection.only(all.featureNames()),
+                    csvOptions());
+            reportDropped(out, loaded);
+            return new Dataset.Split(all, loaded.data());
         }
         if (holdout == 0) {
             return new Dataset.Split(all, null);
@@ -288,6 +402,44 @@ final class TrainCommand implements Callable<Integer> {
                     + " only one class; use more data or a smaller --holdout");
         }
         return split;
+    }
+
+    private CsvOptions csvOptions() {
+        return new CsvOptions(delimiter, missing, positiveLabel);
+    }
+
+    private static void reportDropped(PrintWriter out, CsvDataLoader.Loaded loaded) {
+        if (loaded.droppedRows() > 0) {
+            StringBuilder columns = new StringBuilder();
+            loaded.missingByColumn().forEach((c, n) -> columns.append(columns.length() == 0 ? "" : ", ")
+                    .append('\'').append(c).append("' ").append(n));
+            out.printf(Locale.ROOT, "%s: left out %,d rows with a missing value (--missing drop-rows; rows missing each"
+                    + " column: %s)%n", loaded.data().source(), loaded.droppedRows(), columns);
+        }
+    }
+
+    /** One character, or tab / \t. */
+    static final class DelimiterConverter implements CommandLine.ITypeConverter<Character> {
+        @Override
+        public Character convert(String value) {
+            try {
+                return CsvOptions.parseDelimiter(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** error / drop-rows in any case. */
+    static final class MissingConverter implements CommandLine.ITypeConverter<CsvOptions.MissingValues> {
+        @Override
+        public CsvOptions.MissingValues convert(String value) {
+            try {
+                return CsvOptions.MissingValues.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Accepts gd / lbfgs in any case. */
@@ -314,9 +466,8 @@ final class TrainCommand implements Callable<Integer> {
                 + "): positional events send it as \"featureSchema\"";
     }
 
+    /** The file's name without its extension, and without .gz before it: churn.csv.gz is churn. */
     static String defaultModelId(Path data) {
-        String name = data.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return CsvDataLoader.stem(data);
     }
 }

@@ -117,6 +117,19 @@ public final class Dataset {
         return found;
     }
 
+    /**
+     * The names of identifiers: {@code id}, {@code uuid}, {@code guid}, {@code index}, {@code row_number}, or a name
+     * ending in {@code _id}, {@code -id}, {@code .id}, {@code " id"} (any letter case), {@code Id} or {@code ID} after
+     * a lower-case letter or a digit ({@code customerId}, {@code customerID}), or {@code _uuid}.
+     */
+    private static final java.util.regex.Pattern IDENTIFIER_NAME = java.util.regex.Pattern.compile(
+            "(?i:id|uuid|guid|index|row_?num(ber)?|row_?id|.*[_\\-. ](id|uuid|guid))|.*[a-z0-9](Id|ID)");
+
+    /** Whether a column's name says it identifies rows (a customer number, a row index) rather than measures them. */
+    public static boolean namedLikeAnIdentifier(String column) {
+        return IDENTIFIER_NAME.matcher(column).matches();
+    }
+
     /** Below this many rows, distinct whole numbers in a column say little. */
     public static final int MIN_ROWS_FOR_IDENTIFIERS = 50;
 

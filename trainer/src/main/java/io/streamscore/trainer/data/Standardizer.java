@@ -1,15 +1,11 @@
 package io.streamscore.trainer.data;
 
 import io.streamscore.common.Standardization;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
 /** The z-scoring {@code --standardize} applies: each feature's training mean and population std. */
 public final class Standardizer {
-    private static final Logger LOG = LoggerFactory.getLogger(Standardizer.class);
-
     private Standardizer() {
     }
 
@@ -46,7 +42,6 @@ public final class Standardizer {
                 String msg = "feature '" + data.featureNames().get(j) + "' is constant (" + mean[j]
                         + ") in the training data; it carries no information and is left unscaled (std 1)";
                 warnings.add(msg);
-                LOG.warn(msg);
                 std[j] = 1.0;
             }
         }

@@ -119,7 +119,7 @@ public final class ModelPublisher implements AutoCloseable {
                 throw new PublishException("model topic '" + topic + "' exists with cleanup.policy=" + value
                         + "; it must be compact only, or retention would delete published model versions."
                         + " Fix: kafka-configs --alter --entity-type topics --entity-name " + topic
-                        + " --add-config cleanup.policy=compact, or publish to another --model-topic");
+                        + " --add-config cleanup.policy=compact, or publish to another --models-topic");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,6 +178,7 @@ public final class ModelPublisher implements AutoCloseable {
         return transact(model.modelId(), "publishing model '" + model.modelId() + "'", log -> {
             long version = log.highestVersionNumber(model.modelId()) + 1;
             LogisticModel versioned = model.withVersion(version);
+            LogisticModel served = log.served(model.modelId());
             List<Write> writes = publishWrites(versioned, asChallenger, clock.instant());
             return new Plan<>(writes,
                     again -> again.highestVersionNumber(model.modelId()) < version,
@@ -185,7 +186,7 @@ public final class ModelPublisher implements AutoCloseable {
                         RecordMetadata meta = metas.get(metas.size() - 1);
                         LOG.info("published model '{}' version {} to {}-{}@{}", versioned.modelId(), version,
                                 meta.topic(), meta.partition(), meta.offset());
-                        return new Published(versioned, meta.partition(), meta.offset());
+                        return new Published(versioned, meta.partition(), meta.offset(), served);
                     });
         });
     }
@@ -597,8 +598,51 @@ public final class ModelPublisher implements AutoCloseable {
         admin.close(Duration.ofSeconds(5));
     }
 
-    /** A model as it landed on the topic. */
-    public record Published(LogisticModel model, int partition, long offset) {
+    /**
+     * A model as it landed on the topic.
+     *
+     * @param servedBefore the version of the id the scorers served when it was published; null for none
+     */
+    public record Published(LogisticModel model, int partition, long offset, LogisticModel servedBefore) {
+        public Published(LogisticModel model, int partition, long offset) {
+            this(model, partition, offset, null);
+        }
+
+        /**
+         * What a producer of the id's events must know when the new version's features differ from the served
+         * version's: the features added (events without them will be dead-lettered {@code MISSING_FEATURE} once it is
+         * served), those removed, or a new order (positional events need the new feature schema); null when the
+         * features are the same, in the same order, or nothing was served.
+         */
+        public String featureChange() {
+            if (servedBefore == null || servedBefore.featureNames().equals(model.featureNames())) {
+                return null;
+            }
+            List<String> added = new ArrayList<>(model.featureNames());
+            added.removeAll(servedBefore.featureNames());
+            List<String> removed = new ArrayList<>(servedBefore.featureNames());
+            removed.removeAll(model.featureNames());
+            String versions = "version " + model.version() + " of '" + model.modelId() + "' has other features than"
+                    + " the served version " + servedBefore.version();
+            if (added.isEmpty() && removed.isEmpty()) {
+                return versions + ": the same names in another order, so positional events must send its feature"
+                        + " schema " + model.featureSchema() + " (events by name are unaffected)";
+            }
+            StringBuilder sb = new StringBuilder(versions).append(':');
+            if (!added.isEmpty()) {
+                sb.append(" added ").append(String.join(", ", added));
+            }
+            if (!removed.isEmpty()) {
+                sb.append(added.isEmpty() ? "" : ";").append(" removed ").append(String.join(", ", removed));
+            }
+            if (!added.isEmpty()) {
+                sb.append(". Once it is served, events that lack ").append(added.size() == 1 ? "the added feature"
+                        : "any added feature").append(" are dead-lettered MISSING_FEATURE: update the producers first");
+            } else {
+                sb.append(". Events that still carry the removed features are scored (extra names are ignored)");
+            }
+            return sb.append("; positional events need its feature schema ").append(model.featureSchema()).toString();
+        }
     }
 
     /**

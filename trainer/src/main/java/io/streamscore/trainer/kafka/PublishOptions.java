@@ -17,17 +17,30 @@ public final class PublishOptions {
             description = "Kafka brokers to publish to / read --data-topic from (also settable as bootstrap.servers in --client-config).")
     String bootstrapServers;
 
-    @Option(names = "--model-topic", paramLabel = "TOPIC", defaultValue = "models",
-            description = "Compacted topic the scorers read models from; created (compacted) when missing.")
+    // No picocli defaults on the three renamed options: the old, hidden names (below) must be able to set them.
+    @Option(names = "--models-topic", paramLabel = "TOPIC",
+            description = "Compacted topic the scorers read models from (the scorer's --models-topic); created (compacted)"
+                    + " when missing. Default: " + DEFAULT_MODELS_TOPIC + ".")
     String modelTopic;
 
-    @Option(names = "--model-topic-partitions", paramLabel = "N", defaultValue = "1",
-            description = "Partitions when the model topic has to be created.")
-    int partitions;
+    @Option(names = "--models-topic-partitions", paramLabel = "N",
+            description = "Partitions when the model topic has to be created. Default: 1.")
+    Integer partitions;
 
-    @Option(names = "--model-topic-replication", paramLabel = "N",
+    @Option(names = "--models-topic-replication", paramLabel = "N",
             description = "Replication factor when the model topic has to be created (default: the broker's default.replication.factor).")
     Short replication;
+
+    // The names before the vocabulary the scorer and the demo share was adopted: hidden, working for one more release,
+    // with a note on stderr (TrainerCli.RENAMED).
+    @Option(names = "--model-topic", paramLabel = "TOPIC", hidden = true)
+    String oldModelTopic;
+
+    @Option(names = "--model-topic-partitions", paramLabel = "N", hidden = true)
+    Integer oldPartitions;
+
+    @Option(names = "--model-topic-replication", paramLabel = "N", hidden = true)
+    Short oldReplication;
 
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", defaultValue = ModelPublisher.DEFAULT_TRANSACTIONAL_ID_PREFIX,
             description = "Every write for model id ID is a Kafka transaction with transactional.id PREFIX+ID, which fences concurrent publishers of the same id (grant WRITE on this prefix).")
@@ -41,13 +54,24 @@ public final class PublishOptions {
             description = "Publish the new version as a challenger: the scorers shadow-score every event of the id with it (to the shadow topic) and keep serving the current version, until 'trainer models promote'.")
     boolean challenger;
 
-    @Option(names = {"--kafka-timeout", "--publish-timeout"}, paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long to wait for the brokers before reading or publishing fails (a trained model file is kept either way).")
-    long timeoutSeconds;
+    @Option(names = "--kafka-timeout", paramLabel = "SECONDS",
+            description = "How long to wait for the brokers before reading or publishing fails (a trained model file is"
+                    + " kept either way). Default: 30.")
+    Long timeoutSeconds;
+
+    @Option(names = "--publish-timeout", paramLabel = "SECONDS", hidden = true)
+    Long oldTimeoutSeconds;
+
+    /** The model topic's default name, the scorer's too. */
+    public static final String DEFAULT_MODELS_TOPIC = "models";
+
+    private static <T> T given(T current, T old, T fallback) {
+        return current != null ? current : old != null ? old : fallback;
+    }
 
     /** How long any one broker operation may take. */
     public Duration timeout() {
-        return Duration.ofSeconds(timeoutSeconds);
+        return Duration.ofSeconds(given(timeoutSeconds, oldTimeoutSeconds, 30L));
     }
 
     /** The client properties: the --client-config file, then --bootstrap-servers on top. */
@@ -59,20 +83,24 @@ public final class PublishOptions {
         if (!props.containsKey("bootstrap.servers")) {
             throw new IllegalArgumentException("Kafka needs --bootstrap-servers (or bootstrap.servers in --client-config)");
         }
-        if (partitions < 1) {
-            throw new IllegalArgumentException("--model-topic-partitions must be >= 1, got " + partitions);
+        if (partitions() < 1) {
+            throw new IllegalArgumentException("--models-topic-partitions must be >= 1, got " + partitions());
         }
         return props;
     }
 
     /** The model topic these options name. */
     public String modelTopic() {
-        return modelTopic;
+        return given(modelTopic, oldModelTopic, DEFAULT_MODELS_TOPIC);
+    }
+
+    private int partitions() {
+        return given(partitions, oldPartitions, 1);
     }
 
     /** A publisher for the model topic these options name; the caller closes it. */
     public ModelPublisher publisher() {
-        return new ModelPublisher(clientProperties(), modelTopic, timeout(), transactionalIdPrefix,
+        return new ModelPublisher(clientProperties(), modelTopic(), timeout(), transactionalIdPrefix,
                 java.time.Clock.systemUTC());
     }
 
@@ -80,11 +108,15 @@ public final class PublishOptions {
     public ModelPublisher.Published publish(LogisticModel model, PrintWriter out) throws ModelPublisher.PublishException {
         Properties props = clientProperties();
         try (ModelPublisher publisher = publisher()) {
-            publisher.ensureCompactedTopic(partitions, Optional.ofNullable(replication));
+            publisher.ensureCompactedTopic(partitions(), Optional.ofNullable(given(replication, oldReplication, null)));
             ModelPublisher.Published published = publisher.publish(model, challenger);
             out.printf("published model '%s' version %d to topic '%s' (partition %d, offset %d) at %s%n",
-                    published.model().modelId(), published.model().version(), modelTopic, published.partition(),
+                    published.model().modelId(), published.model().version(), modelTopic(), published.partition(),
                     published.offset(), props.get("bootstrap.servers"));
+            String change = published.featureChange();
+            if (change != null) {
+                out.println("warning: " + change);
+            }
             if (challenger) {
                 out.printf("version %d is a challenger: shadow-scored, not served (promote it with: trainer models "
                         + "promote --model-id %s --version %d)%n", published.model().version(),

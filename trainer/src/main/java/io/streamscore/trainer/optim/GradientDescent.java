@@ -10,7 +10,8 @@ import java.util.Locale;
  * Batch gradient descent as specified, θ ← θ − η∇f, with one safeguard beyond them: a step that would
  * raise the objective (a learning rate too large for the data) is not taken; η is halved and the step retried, with a
  * warning. Plain gradient descent is unchanged whenever η is small enough, and the objective never rises, so training
- * can never diverge to NaN.
+ * can never diverge to NaN. However often η is halved, the run gets one warning, which says how often and where it
+ * started.
  */
 final class GradientDescent {
     private static final Logger LOG = LoggerFactory.getLogger(GradientDescent.class);
@@ -39,6 +40,7 @@ final class GradientDescent {
         double[] candidateGradient = new double[n];
         double objective = f0;
         int halvings = 0;
+        String firstHalving = null;
         StopReason stop = StopReason.MAX_ITERATIONS;
         while (log.budgetLeft()) {
             for (int j = 0; j < n; j++) {
@@ -57,11 +59,9 @@ final class GradientDescent {
                         "learning rate %s raised the loss at iteration %d (%.6g -> %.6g); halving it to %s",
                         eta[0], log.iterations(), objective, next, eta[0] / 2);
                 if (halvings++ == 0) {
-                    warnings.add(msg);
-                    LOG.warn(msg);
-                } else {
-                    LOG.debug(msg);
+                    firstHalving = msg;
                 }
+                LOG.debug(msg);
                 eta[0] /= 2;
                 if (eta[0] < MIN_LEARNING_RATE) {
                     stop = rule.noDescent(gradient);
@@ -80,9 +80,11 @@ final class GradientDescent {
                 break;
             }
         }
-        if (halvings > 0) {
-            warnings.add("the learning rate was halved " + halvings + " time(s), ending at " + eta[0] + " (started at "
-                    + initial + "); a smaller --learning-rate or --standardize avoids the wasted steps");
+        if (halvings == 1) {
+            warnings.add(firstHalving);
+        } else if (halvings > 1) {
+            warnings.add(firstHalving + "; it was halved " + halvings + " times in all, ending at " + eta[0]
+                    + " (started at " + initial + "); a smaller --learning-rate avoids the wasted steps");
         }
         return stop;
     }

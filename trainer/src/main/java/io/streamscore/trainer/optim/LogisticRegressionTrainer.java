@@ -6,8 +6,6 @@ import io.streamscore.common.Standardization;
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.data.Standardizer;
 import io.streamscore.trainer.eval.ClassificationMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -24,8 +22,6 @@ import java.util.SplittableRandom;
  * stopped by the same {@link StoppingRule}; then scores the result and builds the model with its metrics.
  */
 public final class LogisticRegressionTrainer {
-    private static final Logger LOG = LoggerFactory.getLogger(LogisticRegressionTrainer.class);
-
     private final TrainingOptions options;
     private final Clock clock;
     private final ProgressListener progress;
@@ -44,12 +40,20 @@ public final class LogisticRegressionTrainer {
     public TrainingResult train(Dataset train, Dataset holdout, String modelId) {
         long started = System.nanoTime();
         List<String> warnings = new ArrayList<>();
-        for (String column : train.identifierLikeColumns()) {
-            String msg = "feature '" + column + "' holds a different whole number in every one of the " + train.rows()
+        List<String> identifiers = train.identifierLikeColumns();
+        for (String column : identifiers) {
+            warnings.add("feature '" + column + "' holds a different whole number in every one of the " + train.rows()
                     + " rows, as an ID or a timestamp does; a model that learns an identifier does not carry over to new"
-                    + " data: leave it out with --exclude " + column + " unless it is a genuine feature";
-            warnings.add(msg);
-            LOG.warn(msg);
+                    + " data (and every event without it is dead-lettered MISSING_FEATURE): leave it out with --exclude "
+                    + column + " unless it is a genuine feature");
+        }
+        for (String column : train.featureNames()) {
+            if (identifiers.contains(column) || !Dataset.namedLikeAnIdentifier(column)) {
+                continue;
+            }
+            warnings.add("feature '" + column + "' is named like an identifier; a model that learns an identifier does"
+                    + " not carry over to new data (and every event without it is dead-lettered MISSING_FEATURE): leave"
+                    + " it out with --exclude " + column + " unless it is a genuine feature");
         }
         Standardization standardization = options.standardize() ? Standardizer.fit(train, warnings) : null;
         int k = train.cols();
@@ -74,7 +78,7 @@ public final class LogisticRegressionTrainer {
             double f0 = f.evaluate(theta, gradient);
             if (!Double.isFinite(f0)) {
                 throw new IllegalArgumentException("the loss is not finite at the initial weights: feature values are too"
-                        + " large for plain gradient descent; use --standardize");
+                        + " large for plain gradient descent; standardize them (leave out --no-standardize)");
             }
             log.start(f0, theta);
             stop = switch (options.solver()) {
@@ -90,14 +94,15 @@ public final class LogisticRegressionTrainer {
         // With --gradient-tolerance 0 nothing converges: running to the rounding floor is what was asked for.
         if ((stop == StopReason.STALLED || stop == StopReason.STEP_UNDERFLOW) && options.gradientTolerance() > 0) {
             String msg = String.format(Locale.ROOT, "training stopped short of the optimum: %s, but the largest gradient"
-                            + " component is %.3g, above the gradient tolerance %.3g%s; --standardize or --solver lbfgs"
-                            + " get there in fewer steps", stop == StopReason.STALLED
+                            + " component is %.3g, above the gradient tolerance %.3g%s; %s get there in fewer steps",
+                    stop == StopReason.STALLED
                             ? "the loss fell by less than the tolerance " + options.tolerance()
                             : "no step lowered the loss at double precision", gradientNorm,
                     options.gradientTolerance(), options.solver() == Solver.GD && eta[0] < options.learningRate()
-                            ? " (the learning rate is down to " + eta[0] + ")" : "");
+                            ? " (the learning rate is down to " + eta[0] + ")" : "",
+                    options.standardize() ? "--solver lbfgs or more --iterations"
+                            : "standardized features (leave out --no-standardize) or --solver lbfgs");
             warnings.add(msg);
-            LOG.warn(msg);
         }
 
         double[] finalTheta = theta;

@@ -49,6 +49,72 @@ public record TrainingResult(LogisticModel model, double[] objectiveHistory, int
     }
 
     /**
+     * How far above the gradient tolerance the largest gradient component may end before the run counts as far from
+     * the optimum: a run that only just misses the tolerance (the iteration limit a little too low) has a usable model;
+     * one stuck at 100 times it, as plain gradient descent on unscaled features is after its learning rate was halved
+     * away, does not.
+     */
+    public static final double FAR_FROM_OPTIMUM = 100;
+
+    /**
+     * Whether training ended far from the optimum: not converged, with the largest gradient component more than
+     * {@link #FAR_FROM_OPTIMUM} times the gradient tolerance (the default tolerance when it was 0). Separable data
+     * without a penalty is not counted: it has no finite optimum to be far from, and its own warning says to add
+     * {@code --l2}.
+     */
+    public boolean farFromOptimum() {
+        return !stopReason.converged() && !separable && gradientNorm > farThreshold();
+    }
+
+    /** The gradient norm above which the run is far from the optimum. */
+    double farThreshold() {
+        String given = model.metadata().trainingParameters().get("gradientTolerance");
+        double tolerance = given == null ? 0 : Double.parseDouble(given);
+        return FAR_FROM_OPTIMUM * (tolerance > 0 ? tolerance : TrainingOptions.DEFAULT_GRADIENT_TOLERANCE);
+    }
+
+    /** Whether the model ranks the evaluation data worse than a coin would: its holdout ROC AUC is below 0.5. */
+    public boolean worseThanChance() {
+        return holdoutMetrics != null && holdoutMetrics.rocAuc() < 0.5;
+    }
+
+    /**
+     * What makes this model unfit to use as it stands, in one line for a person (the end of the trainer's output, the
+     * top of the report); null when nothing does. The run is judged by {@link #farFromOptimum()} and
+     * {@link #worseThanChance()}.
+     */
+    public String problem() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (farFromOptimum()) {
+            parts.add(String.format(java.util.Locale.ROOT, "training stopped far from the optimum (%s; gradient norm"
+                    + " %.3g, above %s)", stopReason.description().replace(" (not converged)", ""), gradientNorm,
+                    plain(String.format(java.util.Locale.ROOT, "%.3g", farThreshold()))));
+        }
+        if (worseThanChance()) {
+            parts.add(String.format(java.util.Locale.ROOT, "the model is worse than chance on the evaluation data"
+                    + " (ROC AUC %.4f, below 0.5)", holdoutMetrics.rocAuc()));
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        boolean standardized = model.standardization() != null;
+        return (farFromOptimum() ? "NOT CONVERGED" : "WORSE THAN CHANCE") + ": " + String.join("; ", parts)
+                + ". " + (farFromOptimum() ? (standardized ? "--solver lbfgs or more --iterations get further"
+                : "Standardized features (leave out --no-standardize) or --solver lbfgs get further")
+                : "Check the label column (--label, --positive-label) and that the evaluation data is like the training"
+                + " data");
+    }
+
+    /** 1.0E-4 as 0.0001. */
+    private static String plain(String number) {
+        try {
+            return new java.math.BigDecimal(number).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return number;
+        }
+    }
+
+    /**
      * Seconds spent in the three stages of a run.
      *
      * @param preparation  checks, standardization and the pass's copy of the data

@@ -41,9 +41,9 @@ import java.util.concurrent.Future;
                 "sklearn_baseline.py times scikit-learn on the same data: generate --kind wide --seed 1).",
                 "Start java with --add-modules jdk.incubator.vector for the SIMD kernel.", "",
                 "Examples:",
-                "  bench",
-                "  bench --rows 200000 --features 100",
-                "  bench --skip-convergence --passes 50"})
+                "  trainer bench",
+                "  trainer bench --rows 200000 --features 100",
+                "  trainer bench --skip-convergence --passes 50"})
 public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec

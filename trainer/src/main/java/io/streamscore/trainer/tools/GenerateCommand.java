@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 "  separable    two 2-D clusters with a gap between them (100%% is reachable)",
                 "  wide         standard-normal features with labels from a random logistic model", "",
                 "Example:",
-                "  generate --kind overlapping --rows 2000 --out clusters.csv"})
+                "  trainer generate --kind overlapping --rows 2000 --out clusters.csv"})
 public final class GenerateCommand implements Callable<Integer> {
 
     enum Kind { overlapping, separable, wide }

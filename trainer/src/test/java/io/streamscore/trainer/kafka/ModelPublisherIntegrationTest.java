@@ -107,7 +107,7 @@ class ModelPublisherIntegrationTest {
                 publisher.publish(model("fraud"));
             }
         }
-        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic};
+        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic};
         CliRunner.Run rollback = CliRunner.run(concat(new String[]{"models", "rollback", "--model-id", "fraud", "--to", "1",
                 "--reason", "v2 and v3 misfire"}, kafkaArgs));
         assertEquals(0, rollback.exit(), rollback.err());
@@ -143,7 +143,7 @@ class ModelPublisherIntegrationTest {
             publisher.publish(model("fraud"));
             publisher.publish(model("fraud"));
         }
-        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic};
+        String[] kafkaArgs = {"--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic};
         Path file = dir.resolve("fraud.json");
         Files.write(file, ModelJson.toBytes(model("fraud")));
         CliRunner.Run asChallenger = CliRunner.run(concat(new String[]{"publish", "--model", file.toString(),
@@ -212,7 +212,7 @@ class ModelPublisherIntegrationTest {
         String topic = "models-" + UUID.randomUUID();
         Path out = dir.resolve("m.json");
         CliRunner.Run ok = CliRunner.run("train", "--data", data.toString(), "--out", out.toString(), "--quiet",
-                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic", topic);
+                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic", topic);
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("published model 'clusters' version 1 to topic '" + topic + "'"), ok.out());
         try (ModelPublisher publisher = new ModelPublisher(client(), topic, Duration.ofSeconds(30))) {
@@ -224,18 +224,30 @@ class ModelPublisherIntegrationTest {
         Path again = dir.resolve("again.json");
         Path report = dir.resolve("report");
         CliRunner.Run second = CliRunner.run("train", "--data", data.toString(), "--out", again.toString(), "--quiet",
-                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--model-topic",
+                "--model-id", "clusters", "--publish", "--bootstrap-servers", kafka.bootstrapServers(), "--models-topic",
                 topic, "--report", report.toString());
         assertEquals(0, second.exit(), second.err());
         assertTrue(second.out().contains("model 'clusters' version 2 written to " + again), second.out());
         assertEquals(2, ModelJson.fromBytes(Files.readAllBytes(again)).version());
         assertTrue(Files.readString(report.resolve("index.html")).contains("version 2"));
+        assertTrue(!second.out().contains("other features"), "the same features: no warning\n" + second.out());
+
+        // A version whose features differ from the served one's: published, with a warning naming the change.
+        Path other = dir.resolve("other.json");
+        Files.write(other, ModelJson.toBytes(new LogisticModel("clusters", 1, List.of("x1", "x3"), new double[] {1, 2}, 0,
+                null, 0.5, null)));
+        CliRunner.Run changed = CliRunner.run("publish", "--model", other.toString(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--models-topic", topic);
+        assertEquals(0, changed.exit(), changed.err());
+        assertTrue(changed.out().contains("warning: version 3 of 'clusters' has other features than the served version 2:"
+                + " added x3; removed x2. Once it is served, events that lack the added feature are dead-lettered"
+                + " MISSING_FEATURE: update the producers first; positional events need its feature schema "), changed.out());
 
         // Nothing listens on this port: publishing fails after the timeout, the model file is still written.
         Path kept = dir.resolve("kept.json");
         long start = System.nanoTime();
         CliRunner.Run down = CliRunner.run("train", "--data", data.toString(), "--out", kept.toString(), "--quiet",
-                "--publish", "--bootstrap-servers", "127.0.0.1:1", "--publish-timeout", "3");
+                "--publish", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "3");
         assertEquals(1, down.exit());
         assertTrue(down.err().contains("no answer within 3 s (is the broker at 127.0.0.1:1 reachable?)"), down.err());
         assertTrue(down.err().contains("the model is saved in " + kept), down.err());

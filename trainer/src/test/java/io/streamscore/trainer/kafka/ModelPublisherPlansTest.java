@@ -171,4 +171,30 @@ class ModelPublisherPlansTest {
         assertEquals(3L, served(after));
         assertEquals(List.of(), after.challengers("fraud"));
     }
+
+    private static LogisticModel withFeatures(long version, String... names) {
+        return new LogisticModel("churn", version, List.of(names), new double[names.length], 0, null, 0.5, null);
+    }
+
+    @Test
+    void aPublishNamesTheFeaturesAddedAndRemovedAgainstTheServedVersion() {
+        LogisticModel served = withFeatures(2, "age", "income", "customer_id");
+        assertNull(new ModelPublisher.Published(withFeatures(3, "age", "income", "customer_id"), 0, 0, served)
+                .featureChange());
+        assertNull(new ModelPublisher.Published(withFeatures(1, "age"), 0, 0, null).featureChange(), "nothing served");
+        LogisticModel next = withFeatures(3, "age", "income", "plan_gold");
+        assertEquals("version 3 of 'churn' has other features than the served version 2: added plan_gold; removed"
+                + " customer_id. Once it is served, events that lack the added feature are dead-lettered MISSING_FEATURE:"
+                + " update the producers first; positional events need its feature schema " + next.featureSchema(),
+                new ModelPublisher.Published(next, 0, 0, served).featureChange());
+        LogisticModel fewer = withFeatures(3, "age", "income");
+        assertEquals("version 3 of 'churn' has other features than the served version 2: removed customer_id. Events"
+                + " that still carry the removed features are scored (extra names are ignored); positional events need"
+                + " its feature schema " + fewer.featureSchema(), new ModelPublisher.Published(fewer, 0, 0, served)
+                .featureChange());
+        LogisticModel reordered = withFeatures(3, "income", "age", "customer_id");
+        assertEquals("version 3 of 'churn' has other features than the served version 2: the same names in another"
+                + " order, so positional events must send its feature schema " + reordered.featureSchema()
+                + " (events by name are unaffected)", new ModelPublisher.Published(reordered, 0, 0, served).featureChange());
+    }
 }

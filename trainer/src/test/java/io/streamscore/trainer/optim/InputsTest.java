@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the trainer makes of its inputs: which columns, how many iterations it may be asked for. */
@@ -49,6 +50,26 @@ class InputsTest {
         TrainingResult measured = train(withColumn("weight", i -> 60 + i * 0.37), TrainingOptions.defaults()
                 .withStandardize(true).withIterations(50));
         assertTrue(measured.warnings().stream().noneMatch(w -> w.contains("whole number")), () -> "" + measured.warnings());
+    }
+
+    @Test
+    void aColumnNamedLikeAnIdentifierIsFlaggedWhateverItHolds() {
+        for (String name : new String[] {"id", "ID", "customer_id", "Customer-ID", "customerId", "customerID", "user.id",
+                "uuid", "row_number", "order uuid"}) {
+            assertTrue(Dataset.namedLikeAnIdentifier(name), name);
+        }
+        for (String name : new String[] {"paid", "valid", "grid", "COVID", "width", "idle", "ideas", "age", "income"}) {
+            assertFalse(Dataset.namedLikeAnIdentifier(name), name);
+        }
+        // Repeating values, so the value test says nothing: the name does.
+        TrainingResult named = train(withColumn("account_id", i -> i % 7), TrainingOptions.defaults().withIterations(50));
+        assertEquals(1, named.warnings().stream().filter(w -> w.startsWith("feature 'account_id' is named like an"
+                + " identifier") && w.contains("--exclude account_id") && w.contains("MISSING_FEATURE")).count(),
+                () -> "" + named.warnings());
+        // Flagged by its values already: one warning, not two.
+        TrainingResult both = train(withColumn("customer_id", i -> 100_000 + 7L * i), TrainingOptions.defaults()
+                .withIterations(50));
+        assertEquals(1, both.warnings().stream().filter(w -> w.contains("customer_id")).count(), () -> "" + both.warnings());
     }
 
     @Test

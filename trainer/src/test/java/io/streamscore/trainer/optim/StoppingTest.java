@@ -60,11 +60,16 @@ class StoppingTest {
     @Test
     void unscaledDataAfterLearningRateHalvingsIsNotReportedConverged() {
         Dataset data = unscaled();
-        TrainingOptions options = TrainingOptions.defaults();
+        TrainingOptions options = TrainingOptions.defaults().withStandardize(false);
         TrainingResult result = train(data, options);
 
-        assertTrue(result.warnings().stream().anyMatch(w -> w.matches("the learning rate was halved ([3-9]|\\d\\d+) time.*")),
+        assertTrue(result.warnings().stream().anyMatch(w -> w.matches("learning rate .* raised the loss at iteration .*;"
+                        + " it was halved ([3-9]|\\d\\d+) times in all.*")),
                 () -> "expected several halvings: " + result.warnings());
+        assertEquals(1, result.warnings().stream().filter(w -> w.startsWith("learning rate")).count(),
+                () -> "one learning-rate warning however often it is halved: " + result.warnings());
+        assertTrue(result.farFromOptimum(), "judged far from the optimum");
+        assertTrue(result.problem().startsWith("NOT CONVERGED: training stopped far from the optimum"), result.problem());
         assertEquals(StopReason.STALLED, result.stopReason(), () -> "gradient " + result.gradientNorm());
         assertTrue(result.gradientNorm() > options.gradientTolerance(), "gradient " + result.gradientNorm());
         assertEquals(gradientNormAt(data, result, 0), result.gradientNorm(), 1e-12 * result.gradientNorm(),
@@ -75,6 +80,22 @@ class StoppingTest {
     }
 
     @Test
+    void aRunThatOnlyJustMissesTheToleranceIsNotFarFromTheOptimum() {
+        TrainingResult near = train(SyntheticData.overlappingClusters(500, 3), TrainingOptions.defaults().withIterations(500));
+        assertEquals(StopReason.MAX_ITERATIONS, near.stopReason());
+        assertTrue(near.gradientNorm() > TrainingOptions.DEFAULT_GRADIENT_TOLERANCE, "not converged: " + near.gradientNorm());
+        assertFalse(near.farFromOptimum(), "gradient " + near.gradientNorm());
+        assertEquals(null, near.problem());
+        TrainingResult far = train(unscaled(), TrainingOptions.defaults().withStandardize(false));
+        assertTrue(far.gradientNorm() > TrainingResult.FAR_FROM_OPTIMUM * TrainingOptions.DEFAULT_GRADIENT_TOLERANCE);
+        assertTrue(far.farFromOptimum());
+        assertTrue(far.problem().matches("NOT CONVERGED: training stopped far from the optimum \\(the loss fell by less"
+                + " than the tolerance but the gradient is still above the gradient tolerance; gradient norm [0-9.]+, above"
+                + " 0\\.01\\)\\. Standardized features \\(leave out --no-standardize\\) or --solver lbfgs get further"),
+                far.problem());
+    }
+
+    @Test
     void convergedAlwaysMeansTheGradientIsWithinTheTolerance() {
         List<Dataset> datasets = List.of(SyntheticData.overlappingClusters(500, 3), SyntheticData.logistic(4000, 6, 4),
                 unscaled());
@@ -82,8 +103,9 @@ class StoppingTest {
         for (Dataset data : datasets) {
             for (Solver solver : Solver.values()) {
                 for (double lambda : new double[] {0, 0.01}) {
-                    TrainingOptions options = TrainingOptions.defaults().withSolver(solver).withL2(lambda)
-                            .withIterations(3000);
+                    // Raw features: the gradient is recomputed in their space.
+                    TrainingOptions options = TrainingOptions.defaults().withStandardize(false).withSolver(solver)
+                            .withL2(lambda).withIterations(3000);
                     TrainingResult r = train(data, options);
                     String what = data.source() + " " + solver + " λ=" + lambda + ": " + r.stopReason()
                             + " gradient " + r.gradientNorm();
@@ -170,13 +192,24 @@ class StoppingTest {
             SyntheticData.writeCsv(unscaled(), w);
         }
         CliRunner.Run r = CliRunner.run("train", "--data", file.toString(), "--out", dir.resolve("m.json").toString(),
-                "--quiet", "--holdout", "0");
-        assertEquals(ExitCode.OK, r.exit(), r.err());
+                "--quiet", "--holdout", "0", "--no-standardize");
+        assertEquals(ExitCode.UNCONVERGED, r.exit(), r.err());
         assertTrue(r.out().contains("gradient norm"), r.out());
         assertTrue(r.out().contains("(not converged)"), r.out());
         assertFalse(r.out().contains(": converged"), r.out());
-        CliRunner.Run scaled = CliRunner.run("train", "--data", file.toString(), "--out", dir.resolve("m2.json").toString(),
-                "--quiet", "--holdout", "0", "--standardize", "--solver", "lbfgs");
-        assertTrue(scaled.out().contains(": converged"), scaled.out());
+        // One loud line at the end, on stderr; the model is still written.
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: NOT CONVERGED: training stopped far from the optimum"), r.err());
+        assertTrue(r.err().contains("exit 3 (--allow-unconverged accepts it)"), r.err());
+        assertTrue(Files.exists(dir.resolve("m.json")));
+        CliRunner.Run allowed = CliRunner.run("train", "--data", file.toString(), "--out", dir.resolve("m1.json").toString(),
+                "--quiet", "--holdout", "0", "--no-standardize", "--allow-unconverged");
+        assertEquals(ExitCode.OK, allowed.exit(), allowed.err());
+        assertTrue(allowed.out().strip().endsWith("(accepted: --allow-unconverged)"), allowed.out());
+        // The default standardizes: the same file converges.
+        CliRunner.Run byDefault = CliRunner.run("train", "--data", file.toString(), "--out", dir.resolve("m2.json").toString(),
+                "--quiet", "--holdout", "0");
+        assertEquals(ExitCode.OK, byDefault.exit(), byDefault.err());
+        assertTrue(byDefault.out().contains(": converged"), byDefault.out());
     }
 }

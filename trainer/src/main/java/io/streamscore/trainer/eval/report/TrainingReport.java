@@ -43,6 +43,8 @@ public final class TrainingReport {
             .sub { color: #666; margin-top: 0; }
             .warnings { background: #fff4e5; border: 2px solid #e08a00; border-radius: 6px; padding: .6em 1.2em; }
             .warnings h2 { color: #9a5b00; border: none; margin-top: .3em; }
+            .problem { background: #fde8e8; border: 3px solid #c62828; border-radius: 6px; padding: .6em 1.2em;
+                       color: #8e0000; font-weight: 600; }
             .ok { color: #2a7a2a; }
             table { border-collapse: collapse; margin: .5em 0 1em; }
             th, td { border: 1px solid #ccc; padding: .3em .8em; text-align: left; }
@@ -119,6 +121,11 @@ public final class TrainingReport {
         }
         h.append("</p>\n");
 
+        String problem = result.problem();
+        if (problem != null) {
+            // The one line the trainer ends with: at the top, above everything a reader might trust.
+            h.append("<p class=\"problem\" id=\"problem\">&#10060; ").append(escape(problem)).append("</p>\n");
+        }
         warnings(h, result.warnings());
         run(h, result, train, holdout);
         parameters(h, model);
