@@ -174,12 +174,19 @@ public final class ScoreJson {
         w.raw(INTERCEPT);
         w.exactDouble(c.intercept());
         w.raw(CONTRIBUTIONS);
+        // Every term: the names are the model's list, encoded once per thread. A top-K selection's list is new per
+        // score, so its few names are written directly.
+        byte[][] names = c.isSelection() ? null : w.encodedNames(c.names());
         for (int i = 0; i < c.size(); i++) {
             if (i > 0) {
                 w.ascii(',');
             }
-            w.string(c.name(i));
-            w.ascii(':');
+            if (names != null) {
+                w.raw(names[i]);
+            } else {
+                w.string(c.name(i));
+                w.ascii(':');
+            }
             w.exactDouble(c.term(i));
         }
         w.ascii('}');
@@ -204,11 +211,36 @@ public final class ScoreJson {
         static final int KEPT_CAPACITY = 64 * 1024;
         private byte[] buf = new byte[INITIAL_CAPACITY];
         private int pos;
+        /**
+         * Encoded feature names ({@code "name":}) by names list, direct-mapped on the list's identity: a model's list is
+         * one immutable instance, so identity stands for content; a few models per thread is the common case.
+         */
+        private final Object[] namesKey = new Object[16];
+        private final byte[][][] namesEncoded = new byte[16][][];
 
         private void ensure(int n) {
             if (pos + n > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
             }
+        }
+
+        /** Each name as the contributions object writes it, {@code "name":}, cached for the list (immutable). */
+        byte[][] encodedNames(java.util.List<String> names) {
+            int slot = System.identityHashCode(names) & (namesKey.length - 1);
+            if (namesKey[slot] == names) {
+                return namesEncoded[slot];
+            }
+            byte[][] encoded = new byte[names.size()][];
+            int start = pos;
+            for (int i = 0; i < encoded.length; i++) {
+                string(names.get(i)); // written where the document goes on, copied out, then overwritten
+                ascii(':');
+                encoded[i] = Arrays.copyOfRange(buf, start, pos);
+                pos = start;
+            }
+            namesKey[slot] = names;
+            namesEncoded[slot] = encoded;
+            return encoded;
         }
 
         void raw(byte[] b) {

@@ -192,7 +192,7 @@ class ScoreJsonTest {
             assertSameText(d);
         }
         SplittableRandom random = new SplittableRandom(20261203L);
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 60_000; i++) {
             assertSameText(Double.longBitsToDouble(random.nextLong()));          // every exponent, subnormals, NaNs
             assertSameText(random.nextGaussian() * Math.pow(10, random.nextInt(-8, 9)));   // terms as models give them
             assertSameText(random.nextLong(-(1L << 53), 1L << 53));              // integers
@@ -220,7 +220,25 @@ class ScoreJsonTest {
         SplittableRandom random = new SplittableRandom(42);
         String[] strings = {"e-1", "fraud", "", "a\"b", "back\\slash", "tab\there", "new\nline", "\u0000\u001f\u007f",
                 "é", "naïve-ü", "日本", "emoji \uD83D\uDE00", "slash/ok", "ctrl\b\f\r", "x".repeat(300)};
-        for (int i = 0; i < 10_000; i++) {
+        // Models share their names list across scores (the writer caches encoded names per list): more models than
+        // the cache has slots, so entries are evicted and rebuilt.
+        List<LogisticModel> models = new ArrayList<>();
+        for (int m = 0; m < 40; m++) {
+            int n = random.nextInt(1, 25);
+            List<String> names = new ArrayList<>();
+            double[] w = new double[n];
+            for (int f = 0; f < n; f++) {
+                names.add(random.nextInt(5) == 0 ? strings[random.nextInt(strings.length)] + "#" + f : "feature_" + m + "_" + f);
+                w[f] = random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4));
+            }
+            models.add(new LogisticModel("m" + m, 1, names, w, random.nextGaussian(), null, 0.5, null));
+        }
+        for (int i = 0; i < 4_000; i++) {
+            LogisticModel model = models.get(random.nextInt(models.size()));
+            double[] x = new double[model.featureCount()];
+            for (int f = 0; f < x.length; f++) {
+                x[f] = random.nextInt(8) == 0 ? 0.0 : random.nextGaussian() * Math.pow(10, random.nextInt(-3, 4));
+            }
             int n = random.nextInt(0, 8);
             Map<String, Double> terms = new LinkedHashMap<>();
             for (int f = 0; f < n; f++) {
@@ -234,8 +252,10 @@ class ScoreJsonTest {
                 };
                 terms.put(name, t);
             }
-            Contributions c = switch (random.nextInt(3)) {
+            Contributions c = switch (random.nextInt(5)) {
                 case 0 -> null;
+                case 3 -> model.contributions(x);
+                case 4 -> model.contributions(x).top(random.nextInt(1, 6));
                 case 1 -> Contributions.of(terms, random.nextGaussian(), random.nextGaussian(), -1, 0.0);
                 default -> Contributions.of(terms, random.nextGaussian(), random.nextBoolean() ? Double.NaN
                         : random.nextGaussian(), random.nextInt(0, 30), random.nextBoolean() ? Double.NaN : random.nextGaussian());
