@@ -8,7 +8,10 @@ import io.streamscore.common.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -347,12 +350,19 @@ public final class ScoreJson {
         private static final int BQ_MASK = (1 << 11) - 1;
         private static final long T_MASK = (1L << (P - 1)) - 1;
         private static final long MASK_63 = (1L << 63) - 1;
-        private static final int MASK_28 = (1 << 28) - 1;
+        private static final long MASK_47 = (1L << 47) - 1;
+        /** For each n in [0, 100): the characters of its two digits, tens in the low byte (written little-endian). */
+        private static final long[] DIGIT_PAIRS = new long[100];
+        private static final VarHandle LONG_LITTLE_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class,
+                ByteOrder.LITTLE_ENDIAN);
         private static final long[] POW10 = new long[H + 1];
         /** For each k in [K_MIN, K_MAX]: g1 and g0 with g = g1·2^63 + g0 = floor(10^-k·2^-r) + 1 in [2^125, 2^126]. */
         private static final long[] G = new long[2 * (K_MAX - K_MIN + 1)];
 
         static {
+            for (int n = 0; n < 100; n++) {
+                DIGIT_PAIRS[n] = ('0' + n / 10) | ('0' + n % 10) << 8;
+            }
             POW10[0] = 1;
             for (int i = 1; i <= H; i++) {
                 POW10[i] = POW10[i - 1] * 10;
@@ -495,21 +505,16 @@ public final class ScoreJson {
         }
 
         private static void plainWithoutLeadingZeroes(Writer w, int h, int m, int l, int e) {
+            // The 9 digits of h and m, then the point slid in after the first e of them (1 <= e <= 7).
+            int start = w.pos;
             digit(w, h);
-            int y = y(m);
-            int t;
-            int i = 1;
-            for (; i < e; ++i) {
-                t = 10 * y;
-                digit(w, t >>> 28);
-                y = t & MASK_28;
+            eightDigits(w, m);
+            byte[] b = w.buf;
+            for (int j = start + 9; j > start + e; j--) {
+                b[j] = b[j - 1];
             }
-            w.buf[w.pos++] = '.';
-            for (; i <= 8; ++i) {
-                t = 10 * y;
-                digit(w, t >>> 28);
-                y = t & MASK_28;
-            }
+            b[start + e] = '.';
+            w.pos = start + 10;
             lowDigits(w, l);
         }
 
@@ -545,18 +550,20 @@ public final class ScoreJson {
             }
         }
 
-        /** The 8 digits of m, left to right (algorithm 1 of Bouvier and Zimmermann, b = 10, k = 8, n = 28). */
+        /**
+         * The 8 digits of m (0 &lt;= m &lt; 10^8, leading zeroes kept) in one 8-byte store: James Anhalt's method, m
+         * scaled by ⌈2^47 / 10^6⌉ so that the top bits are its first two digits, then the fraction times 100 for each
+         * next two (exact for every 8-digit m), each pair's two characters from a table.
+         */
         private static void eightDigits(Writer w, int m) {
-            int y = y(m);
-            for (int i = 0; i < 8; ++i) {
-                int t = 10 * y;
-                digit(w, t >>> 28);
-                y = t & MASK_28;
-            }
-        }
-
-        private static int y(int a) {
-            return (int) (Math.multiplyHigh((long) (a + 1) << 28, 193_428_131_138_340_668L) >>> 20) - 1;
+            long y1 = m * 140_737_489L;
+            long y2 = (y1 & MASK_47) * 100;
+            long y3 = (y2 & MASK_47) * 100;
+            long y4 = (y3 & MASK_47) * 100;
+            long chars = DIGIT_PAIRS[(int) (y1 >> 47)] | DIGIT_PAIRS[(int) (y2 >> 47)] << 16
+                    | DIGIT_PAIRS[(int) (y3 >> 47)] << 32 | DIGIT_PAIRS[(int) (y4 >> 47)] << 48;
+            LONG_LITTLE_ENDIAN.set(w.buf, w.pos, chars);
+            w.pos += 8;
         }
 
         private static void exponent(Writer w, int e) {
