@@ -23,10 +23,12 @@ import java.text.DecimalFormat;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /** The bench's results: the console table, the Markdown report and the throughput chart. */
 final class BenchReport {
@@ -58,11 +60,15 @@ final class BenchReport {
         this.brokerHeap = brokerHeap;
     }
 
-    /** One throughput run: an app from start until {@code n} outputs were consumed (read_committed). */
-    record Throughput(AppKind kind, String guarantee, int threads, long n, long outputs, double seconds,
+    /**
+     * One throughput run: an app from start until {@code n} outputs were consumed (read_committed).
+     * {@code outputBytesPerEvent}: the values' bytes on the scores and dead-letter topics, and on the shadow topic for
+     * the scorer with a challenger, per input event.
+     */
+    record Throughput(AppKind kind, String label, String guarantee, int threads, long n, long outputs, double seconds,
                       double firstOutputSeconds, double recordsPerSecond, double steadyRecordsPerSecond,
                       double streamThreadCpuSeconds, double globalThreadCpuSeconds, double benchJvmCpuSeconds,
-                      double brokerCpuSeconds, String loadAfter) {
+                      double brokerCpuSeconds, double outputBytesPerEvent, String loadAfter) {
         String config() {
             return shortGuarantee(guarantee) + ", " + threads + (threads == 1 ? " thread" : " threads");
         }
@@ -71,11 +77,16 @@ final class BenchReport {
             return streamThreadCpuSeconds * 1e6 / n;
         }
 
+        double brokerCpuMicrosPerRecord() {
+            return brokerCpuSeconds * 1e6 / n;
+        }
+
         String oneLine() {
-            return String.format(Locale.ROOT, "%-8s %-22s %,9.0f records/s (%,d in %.1f s, first output %.2f s, steady %,.0f/s)"
-                            + "; stream threads %.2f µs CPU/record; CPU s: bench JVM %.1f, broker %.1f; outputs %,d; load %s",
-                    kind.label, config(), recordsPerSecond, n, seconds, firstOutputSeconds, steadyRecordsPerSecond,
-                    streamCpuMicrosPerRecord(), benchJvmCpuSeconds, brokerCpuSeconds, outputs, loadAfter);
+            return String.format(Locale.ROOT, "%-14s %-16s %,9.0f records/s (%,d in %.1f s, first output %.2f s, steady %,.0f/s)"
+                            + "; stream threads %.2f µs CPU/record; CPU s: bench JVM %.1f, broker %.1f; outputs %,d, "
+                            + "%.0f bytes/event; load %s",
+                    label, config(), recordsPerSecond, n, seconds, firstOutputSeconds, steadyRecordsPerSecond,
+                    streamCpuMicrosPerRecord(), benchJvmCpuSeconds, brokerCpuSeconds, outputs, outputBytesPerEvent, loadAfter);
         }
     }
 
@@ -132,16 +143,17 @@ final class BenchReport {
         return g.equals("at_least_once") ? "ALOS" : g.equals("exactly_once_v2") ? "EOS v2" : g;
     }
 
-    /**
-     * Every run of one configuration (guarantee, threads): scorer, baseline and (with --challenger) the scorer with
-     * one challenger, in run order.
-     */
-    private record Config(String name, List<Throughput> scorer, List<Throughput> baseline, List<Throughput> challenger) {
-        double median(boolean ofScorer, java.util.function.ToDoubleFunction<Throughput> f) {
-            return median(ofScorer ? scorer : baseline, f);
+    /** Every run of one configuration (guarantee, threads), by app, in run order. */
+    private record Config(String name, Map<AppKind, List<Throughput>> runs) {
+        List<Throughput> of(AppKind kind) {
+            return runs.getOrDefault(kind, List.of());
         }
 
-        static double median(List<Throughput> runs, java.util.function.ToDoubleFunction<Throughput> f) {
+        double median(AppKind kind, ToDoubleFunction<Throughput> f) {
+            return median(of(kind), f);
+        }
+
+        static double median(List<Throughput> runs, ToDoubleFunction<Throughput> f) {
             double[] v = runs.stream().mapToDouble(f).sorted().toArray();
             if (v.length == 0) {
                 return Double.NaN;
@@ -149,56 +161,58 @@ final class BenchReport {
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
-        static String range(List<Throughput> l) {
+        /** Median records/s of the app with its min–max across runs, e.g. "104,746 (102,155–107,337)". */
+        String recordsPerSecond(AppKind kind) {
+            List<Throughput> l = of(kind);
+            String median = k(median(l, Throughput::recordsPerSecond));
             if (l.size() < 2) {
-                return "";
+                return median;
             }
-            return String.format(Locale.ROOT, " (%s–%s)", k(l.stream().mapToDouble(Throughput::recordsPerSecond).min().orElse(0)),
+            return median + String.format(Locale.ROOT, " (%s–%s)",
+                    k(l.stream().mapToDouble(Throughput::recordsPerSecond).min().orElse(0)),
                     k(l.stream().mapToDouble(Throughput::recordsPerSecond).max().orElse(0)));
         }
 
-        /** Records/s with one challenger ÷ plain scoring's, medians. */
-        double challengerRatio() {
-            return median(challenger, Throughput::recordsPerSecond) / median(scorer, Throughput::recordsPerSecond);
-        }
-
-        String range(boolean ofScorer) {
-            return range(ofScorer ? scorer : baseline);
-        }
-
-        /** Scorer records/s ÷ baseline records/s, medians. */
-        double ratio() {
-            return median(true, Throughput::recordsPerSecond) / median(false, Throughput::recordsPerSecond);
+        /** Median records/s of {@code kind} ÷ that of {@code reference}. */
+        double ratio(AppKind kind, AppKind reference) {
+            return median(kind, Throughput::recordsPerSecond) / median(reference, Throughput::recordsPerSecond);
         }
 
         /**
-         * Baseline stream-thread CPU per record ÷ the scorer's, medians: the same ratio measured in CPU time, which
+         * The reference's stream-thread CPU per record ÷ the app's, medians: the same ratio measured in CPU time, which
          * other tenants' load does not distort (it does not count the time a thread waits for a core).
          */
-        double cpuRatio() {
-            return median(false, Throughput::streamCpuMicrosPerRecord) / median(true, Throughput::streamCpuMicrosPerRecord);
+        double cpuRatio(AppKind kind, AppKind reference) {
+            return median(reference, Throughput::streamCpuMicrosPerRecord) / median(kind, Throughput::streamCpuMicrosPerRecord);
         }
     }
+
+    private static final List<AppKind> VARIANTS = List.of(AppKind.CONTRIBUTIONS, AppKind.CONTRIBUTIONS_TOP,
+            AppKind.CHALLENGER);
 
     private List<Config> configs() {
         Map<String, Config> m = new LinkedHashMap<>();
         for (Throughput t : throughput) {
-            Config c = m.computeIfAbsent(t.config(), k -> new Config(k, new ArrayList<>(), new ArrayList<>(),
-                    new ArrayList<>()));
-            (switch (t.kind()) {
-                case SCORER -> c.scorer();
-                case BASELINE -> c.baseline();
-                case CHALLENGER -> c.challenger();
-            }).add(t);
+            m.computeIfAbsent(t.config(), k -> new Config(k, new EnumMap<>(AppKind.class)))
+                    .runs().computeIfAbsent(t.kind(), k -> new ArrayList<>()).add(t);
         }
         return new ArrayList<>(m.values());
     }
 
+    /** The variants this run measured, in the report's order. */
+    private List<AppKind> variants() {
+        return VARIANTS.stream().filter(v -> throughput.stream().anyMatch(t -> t.kind() == v)).toList();
+    }
+
+    /** The app's name as the runs give it (e.g. "scorer+top5"). */
+    private String label(AppKind kind) {
+        return throughput.stream().filter(t -> t.kind() == kind).map(Throughput::label).findFirst().orElse(kind.label);
+    }
+
     /** The scorer's median records/s at one thread and this guarantee (for the latency runs' rate). */
     static double medianScorerRate(List<Throughput> runs, String guarantee, int threads) {
-        Config c = new Config("", runs.stream().filter(t -> t.kind() == AppKind.SCORER && t.guarantee().equals(guarantee)
-                && t.threads() == threads).toList(), List.of(), List.of());
-        return c.median(true, Throughput::recordsPerSecond);
+        return Config.median(runs.stream().filter(t -> t.kind() == AppKind.SCORER && t.guarantee().equals(guarantee)
+                && t.threads() == threads).toList(), Throughput::recordsPerSecond);
     }
 
     private static String k(double perSecond) {
@@ -212,49 +226,50 @@ final class BenchReport {
     /** The throughput and latency tables (Markdown, which also reads well on a console). */
     String table() {
         StringBuilder b = new StringBuilder();
-        int repeats = configs().stream().mapToInt(c -> Math.max(c.scorer().size(), c.baseline().size())).max().orElse(0);
+        List<Config> configs = configs();
+        int repeats = configs.stream().mapToInt(c -> c.of(AppKind.SCORER).size()).max().orElse(0);
         b.append(String.format(Locale.ROOT, "Throughput: %,d events (%.0f-byte JSON, 20 features), %d partitions; records/s from app start "
                 + "to the last output consumed (read_committed); median of %d run%s per app (min–max)%n%n", events, eventBytes,
                 partitions, repeats, repeats == 1 ? "" : "s"));
         b.append("| configuration | baseline records/s | scorer records/s | **scorer / baseline** | steady-state ratio "
                 + "| stream-thread CPU µs/record (baseline / scorer) | CPU ratio (baseline / scorer µs) | first output s (b / s) |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Config c : configs()) {
+        for (Config c : configs) {
             b.append("| ").append(c.name())
-                    .append(" | ").append(k(c.median(false, Throughput::recordsPerSecond))).append(c.range(false))
-                    .append(" | ").append(k(c.median(true, Throughput::recordsPerSecond))).append(c.range(true))
-                    .append(" | **").append(f2(c.ratio())).append("**")
-                    .append(" | ").append(f2(c.median(true, Throughput::steadyRecordsPerSecond)
-                            / c.median(false, Throughput::steadyRecordsPerSecond)))
-                    .append(" | ").append(f2(c.median(false, Throughput::streamCpuMicrosPerRecord))).append(" / ")
-                    .append(f2(c.median(true, Throughput::streamCpuMicrosPerRecord)))
-                    .append(" | ").append(f2(c.cpuRatio()))
-                    .append(" | ").append(f2(c.median(false, Throughput::firstOutputSeconds))).append(" / ")
-                    .append(f2(c.median(true, Throughput::firstOutputSeconds)))
+                    .append(" | ").append(c.recordsPerSecond(AppKind.BASELINE))
+                    .append(" | ").append(c.recordsPerSecond(AppKind.SCORER))
+                    .append(" | **").append(f2(c.ratio(AppKind.SCORER, AppKind.BASELINE))).append("**")
+                    .append(" | ").append(f2(c.median(AppKind.SCORER, Throughput::steadyRecordsPerSecond)
+                            / c.median(AppKind.BASELINE, Throughput::steadyRecordsPerSecond)))
+                    .append(" | ").append(f2(c.median(AppKind.BASELINE, Throughput::streamCpuMicrosPerRecord))).append(" / ")
+                    .append(f2(c.median(AppKind.SCORER, Throughput::streamCpuMicrosPerRecord)))
+                    .append(" | ").append(f2(c.cpuRatio(AppKind.SCORER, AppKind.BASELINE)))
+                    .append(" | ").append(f2(c.median(AppKind.BASELINE, Throughput::firstOutputSeconds))).append(" / ")
+                    .append(f2(c.median(AppKind.SCORER, Throughput::firstOutputSeconds)))
                     .append(" |\n");
         }
-        if (configs().stream().anyMatch(c -> !c.challenger().isEmpty())) {
-            b.append(String.format(Locale.ROOT, "%nChampion + 1 challenger (every event also scored by the challenger, "
-                    + "to the shadow topic, in the same transaction) vs plain scoring, same run; records/s counted on "
-                    + "the scores topic%n%n"));
-            b.append("| configuration | scorer records/s | scorer + 1 challenger records/s | **with challenger / plain** "
-                    + "| stream-thread CPU µs/record (plain / with challenger) | CPU ratio (plain / with challenger µs) |\n");
-            b.append("|---|---:|---:|---:|---:|---:|\n");
-            for (Config c : configs()) {
-                if (c.challenger().isEmpty()) {
-                    continue;
+        List<AppKind> variants = variants();
+        if (!variants.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%nThe scorer with one option more, against the plain scorer of the same "
+                    + "run (records/s counted on the scores topic; bytes/event: the values written per input event, "
+                    + "shadow records included)%n%n"));
+            b.append("| configuration | app | records/s | **÷ scorer** | stream-thread CPU µs/record | CPU ratio "
+                    + "(scorer / app µs) | broker CPU µs/record | output bytes/event |\n");
+            b.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Config c : configs) {
+                List<AppKind> rows = new ArrayList<>(List.of(AppKind.SCORER));
+                rows.addAll(variants);
+                for (AppKind kind : rows) {
+                    b.append("| ").append(c.name())
+                            .append(" | ").append(label(kind))
+                            .append(" | ").append(c.recordsPerSecond(kind))
+                            .append(" | ").append(kind == AppKind.SCORER ? "1.00" : "**" + f2(c.ratio(kind, AppKind.SCORER)) + "**")
+                            .append(" | ").append(f2(c.median(kind, Throughput::streamCpuMicrosPerRecord)))
+                            .append(" | ").append(f2(c.cpuRatio(kind, AppKind.SCORER)))
+                            .append(" | ").append(f2(c.median(kind, Throughput::brokerCpuMicrosPerRecord)))
+                            .append(" | ").append(String.format(Locale.ROOT, "%.0f", c.median(kind, Throughput::outputBytesPerEvent)))
+                            .append(" |\n");
                 }
-                double plainCpu = Config.median(c.scorer(), Throughput::streamCpuMicrosPerRecord);
-                double challengerCpu = Config.median(c.challenger(), Throughput::streamCpuMicrosPerRecord);
-                b.append("| ").append(c.name())
-                        .append(" | ").append(k(Config.median(c.scorer(), Throughput::recordsPerSecond)))
-                        .append(Config.range(c.scorer()))
-                        .append(" | ").append(k(Config.median(c.challenger(), Throughput::recordsPerSecond)))
-                        .append(Config.range(c.challenger()))
-                        .append(" | **").append(f2(c.challengerRatio())).append("**")
-                        .append(" | ").append(f2(plainCpu)).append(" / ").append(f2(challengerCpu))
-                        .append(" | ").append(f2(plainCpu / challengerCpu))
-                        .append(" |\n");
             }
         }
         if (!latency.isEmpty()) {
@@ -284,10 +299,16 @@ final class BenchReport {
                 + brokerHeap + "), same machine" : "external (--bootstrap-servers)").append('\n');
         b.append(String.format(Locale.ROOT, "- Data: %,d feature events, mean %.0f bytes, 20 named features, one model, %d partitions; "
                 + "pre-filled in %.1f s (%,.0f records/s)%n", events, eventBytes, partitions, fillSeconds, events / fillSeconds));
-        if (throughput.stream().anyMatch(t -> t.kind() == AppKind.CHALLENGER)) {
-            b.append("- `scorer+1ch`: the scorer on a model topic with the same model as champion (v1) and a second "
-                    + "version (v2, other weights) as its challenger: two scores per event, one to the scores topic "
-                    + "and one to the shadow topic\n");
+        for (AppKind v : variants()) {
+            b.append("- `").append(label(v)).append("`: ").append(switch (v) {
+                case CONTRIBUTIONS -> "the scorer with `--contributions`: every feature's term in each score";
+                case CONTRIBUTIONS_TOP -> "the scorer with `--contributions-top " + label(v).substring("scorer+top".length())
+                        + "`: the largest terms in each score, and what was left out";
+                case CHALLENGER -> "the scorer on a model topic with the same model as champion (v1) and a second "
+                        + "version (v2, other weights) as its challenger: two scores per event, one to the scores topic "
+                        + "and one to the shadow topic";
+                default -> throw new IllegalStateException("not a variant: " + v);
+            }).append('\n');
         }
         b.append("- Command: `").append(command).append("`\n\n");
         b.append(table()).append('\n');
@@ -298,19 +319,34 @@ final class BenchReport {
         return b.toString();
     }
 
-    /** Grouped bars: baseline and scorer records/s per configuration, the ratio under each group. */
+    /**
+     * Grouped bars: records/s of every app per configuration; under each group the scorer's ratio to the baseline and
+     * each variant's to the scorer.
+     */
     void chart(Path png) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        List<AppKind> variants = variants();
         for (Config c : configs()) {
-            String category = c.name() + ": scorer ×" + f2(c.ratio());
-            ds.addValue(c.median(false, Throughput::recordsPerSecond), "baseline: parse + write JSON (no model)", category);
-            ds.addValue(c.median(true, Throughput::recordsPerSecond), "scorer", category);
-            if (!c.challenger().isEmpty()) {
-                ds.addValue(Config.median(c.challenger(), Throughput::recordsPerSecond), "scorer + 1 challenger", category);
+            // One line per ratio (JFreeChart breaks category labels at newlines).
+            StringBuilder category = new StringBuilder(c.name()).append(": scorer ×")
+                    .append(f2(c.ratio(AppKind.SCORER, AppKind.BASELINE))).append(" baseline");
+            for (AppKind v : variants) {
+                category.append('\n').append(label(v)).append(" ×").append(f2(c.ratio(v, AppKind.SCORER)))
+                        .append(" scorer");
+            }
+            ds.addValue(c.median(AppKind.BASELINE, Throughput::recordsPerSecond), "baseline: parse + write JSON (no model)",
+                    category.toString());
+            ds.addValue(c.median(AppKind.SCORER, Throughput::recordsPerSecond), "scorer", category.toString());
+            for (AppKind v : variants) {
+                ds.addValue(c.median(v, Throughput::recordsPerSecond), label(v), category.toString());
             }
         }
-        JFreeChart chart = ChartFactory.createBarChart("Scorer vs pass-through baseline, end to end (median records/s)",
-                "configuration: scorer throughput as a multiple of the baseline's", "records per second", ds, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(variants.isEmpty()
+                        ? "Scorer vs pass-through baseline, end to end (median records/s)"
+                        : "Scorer, its variants and the pass-through baseline, end to end (median records/s)",
+                variants.isEmpty() ? "configuration: scorer throughput as a multiple of the baseline's"
+                        : "configuration: scorer ÷ baseline; each variant ÷ scorer", "records per second", ds,
+                PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%,d events of %.0f bytes, %d partitions; %d cores (%s), load %s → %s; %s",
                 events, eventBytes, partitions, machine.cores(), machine.cpuModel(), machine.loadAtStart(), loadAtEnd,
                 date.toString().substring(0, 10)), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
@@ -324,17 +360,19 @@ final class BenchReport {
         r.setSeriesPaint(0, new Color(0x9E, 0x9E, 0x9E));
         r.setSeriesPaint(1, new Color(0x1F, 0x77, 0xB4));
         r.setSeriesPaint(2, new Color(0xFF, 0x7F, 0x0E));
+        r.setSeriesPaint(3, new Color(0x2C, 0xA0, 0x2C));
+        r.setSeriesPaint(4, new Color(0x94, 0x67, 0xBD));
         r.setItemMargin(0.05);
         r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("#,##0")));
         r.setDefaultItemLabelsVisible(true);
         r.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         CategoryAxis x = plot.getDomainAxis();
         x.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        x.setMaximumCategoryLabelLines(2);
+        x.setMaximumCategoryLabelLines(1 + variants.size());
         NumberAxis y = (NumberAxis) plot.getRangeAxis();
         y.setNumberFormatOverride(new DecimalFormat("#,##0"));
         y.setUpperMargin(0.12);
         Files.createDirectories(png.toAbsolutePath().getParent());
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560 + 16 * variants.size());
     }
 }

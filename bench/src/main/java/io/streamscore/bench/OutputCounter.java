@@ -25,6 +25,8 @@ final class OutputCounter implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile long count;
+    /** Sum of the consumed values' lengths (null values count 0). */
+    private volatile long valueBytes;
     private volatile long firstAtNanos;
     private volatile long target = Long.MAX_VALUE;
     private volatile long reachedAtNanos;
@@ -93,7 +95,9 @@ final class OutputCounter implements AutoCloseable {
                 long nowNanos = System.nanoTime();
                 long nowMillis = System.currentTimeMillis();
                 byte[] m = marker;
+                long bytes = 0;
                 for (ConsumerRecord<byte[], byte[]> r : records) {
+                    bytes += r.value() == null ? 0 : r.value().length;
                     if (recordLatency && r.timestamp() >= recordFromMillis && r.timestamp() < recordUntilMillis) {
                         if (latencyCount == latencies.length) {
                             latencies = Arrays.copyOf(latencies, latencyCount * 2);
@@ -104,6 +108,7 @@ final class OutputCounter implements AutoCloseable {
                         markerSeenMillis = nowMillis;
                     }
                 }
+                valueBytes += bytes;
                 long c = count + records.count();
                 count = c;
                 if (firstAtNanos == 0) {
@@ -140,6 +145,11 @@ final class OutputCounter implements AutoCloseable {
 
     long count() {
         return count;
+    }
+
+    /** The bytes of the values consumed so far. */
+    long valueBytes() {
+        return valueBytes;
     }
 
     long firstAtNanos() {

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * pass-through baseline ({@link PassThroughTopology}) from start to the last committed output at each processing
  * guarantee and thread count, measures end-to-end latency at half the peak rate and the model-swap latency, and writes
  * a Markdown report and a PNG chart. See BENCHMARKS.md. Not part of the test command.
+ *
+ * <p>{@code --contributions}, {@code --contributions-top K} and {@code --challenger} add the scorer with that option
+ * (or with one challenger) as more apps in every configuration, rotated with the others, so each is compared with the
+ * plain scorer of the same run.
  */
 @Command(name = "scorer-e2e-bench", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {
@@ -48,7 +53,9 @@ import java.util.concurrent.atomic.AtomicLong;
             "Examples:",
             "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench",
             "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --quick",
-            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --bootstrap-servers 127.0.0.1:9092"
+            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --bootstrap-servers 127.0.0.1:9092",
+            "  java -cp bench/target/benchmarks.jar io.streamscore.bench.ScorerThroughputBench --skip-latency --threads 1 \\",
+            "      --contributions --contributions-top 5 --challenger"
         })
 public final class ScorerThroughputBench implements Callable<Integer> {
     static final int EXIT_OK = 0;
@@ -96,6 +103,14 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             description = "Also run the scorer with one challenger (every event scored by the champion to the scores topic and by the challenger to the shadow topic) in each configuration, next to plain scoring.")
     boolean challenger;
 
+    @Option(names = "--contributions",
+            description = "Also run the scorer with --contributions (every feature's term in each score) in each configuration, next to plain scoring.")
+    boolean contributions;
+
+    @Option(names = "--contributions-top", paramLabel = "K", defaultValue = "0",
+            description = "Also run the scorer with --contributions-top K (the K largest terms) in each configuration; 0 = not run.")
+    int contributionsTop;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one (topics must be creatable).")
     String bootstrapServers;
 
@@ -141,6 +156,10 @@ public final class ScorerThroughputBench implements Callable<Integer> {
             repeats = 1;
             latencySeconds = 10;
             latencyWarmupSeconds = 3;
+        }
+        if (contributionsTop < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--contributions-top " + contributionsTop
+                    + " must be >= 1 (or 0 for no such app)");
         }
         int maxThreads = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
         if (partitions < maxThreads) {
@@ -188,26 +207,24 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                     fillSeconds, events / fillSeconds);
 
             Runs runs = new Runs(bootstrap, topics, stateDir, broker);
+            List<AppKind> apps = apps();
             if (warmupEvents > 0) {
                 long n = Math.min(warmupEvents, events);
                 t = System.nanoTime();
-                runs.throughput(AppKind.BASELINE, ScorerConfig.AT_LEAST_ONCE, 1, n);
-                runs.throughput(AppKind.SCORER, ScorerConfig.AT_LEAST_ONCE, 1, n);
-                if (challenger) {
-                    runs.throughput(AppKind.CHALLENGER, ScorerConfig.AT_LEAST_ONCE, 1, n);
+                for (AppKind kind : apps) {
+                    runs.throughput(kind, ScorerConfig.AT_LEAST_ONCE, 1, n);
                 }
                 out.printf("warm-up (not reported): each app to %,d outputs, %.1f s%n", n, seconds(System.nanoTime() - t));
             }
             List<BenchReport.Throughput> throughput = new ArrayList<>();
-            int config = 0;
             for (int rep = 1; rep <= repeats; rep++) {
+                int config = 0;
                 for (String g : GUARANTEES) {
                     for (int th : threads) {
-                        // Rotate which app goes first, so drift in the machine's load does not favour one side.
-                        List<AppKind> order = new ArrayList<>(challenger
-                                ? List.of(AppKind.BASELINE, AppKind.SCORER, AppKind.CHALLENGER)
-                                : List.of(AppKind.BASELINE, AppKind.SCORER));
-                        java.util.Collections.rotate(order, config++ % order.size());
+                        // Rotate which app goes first, by configuration and by repeat, so drift in the machine's load
+                        // does not favour one app.
+                        List<AppKind> order = new ArrayList<>(apps);
+                        Collections.rotate(order, -(rep - 1 + config++));
                         for (AppKind kind : order) {
                             BenchReport.Throughput r = runs.throughput(kind, g, th, events);
                             throughput.add(r);
@@ -215,7 +232,6 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                         }
                     }
                 }
-                config++; // the next repeat starts with the other app
             }
             List<BenchReport.Latency> latency = new ArrayList<>();
             if (!skipLatency) {
@@ -243,6 +259,26 @@ public final class ScorerThroughputBench implements Callable<Integer> {
         }
     }
 
+    /** The apps each configuration runs: the baseline, the plain scorer, then each variant asked for. */
+    private List<AppKind> apps() {
+        List<AppKind> apps = new ArrayList<>(List.of(AppKind.BASELINE, AppKind.SCORER));
+        if (contributions) {
+            apps.add(AppKind.CONTRIBUTIONS);
+        }
+        if (contributionsTop > 0) {
+            apps.add(AppKind.CONTRIBUTIONS_TOP);
+        }
+        if (challenger) {
+            apps.add(AppKind.CHALLENGER);
+        }
+        return apps;
+    }
+
+    /** The app's name in the report: its kind, with K for the top-K scorer. */
+    private String label(AppKind kind) {
+        return kind == AppKind.CONTRIBUTIONS_TOP ? "scorer+top" + contributionsTop : kind.label;
+    }
+
     private String commandLineText() {
         return "java -cp bench/target/benchmarks.jar " + getClass().getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
     }
@@ -251,8 +287,10 @@ public final class ScorerThroughputBench implements Callable<Integer> {
         return nanos / 1e9;
     }
 
+    /** The apps a run can compare; each variant differs from the plain scorer by one option. */
     enum AppKind {
-        SCORER("scorer"), BASELINE("baseline"), CHALLENGER("scorer+1ch");
+        BASELINE("baseline"), SCORER("scorer"), CONTRIBUTIONS("scorer+contrib"), CONTRIBUTIONS_TOP("scorer+topK"),
+        CHALLENGER("scorer+1ch");
 
         final String label;
 
@@ -316,8 +354,14 @@ public final class ScorerThroughputBench implements Callable<Integer> {
 
         private RunningApp start(AppKind kind, String appId, String g, int th, String features, String output,
                                  String deadLetters, String shadow) throws Exception {
-            if (kind == AppKind.SCORER || kind == AppKind.CHALLENGER) {
+            if (kind != AppKind.BASELINE) {
                 Map<String, String> flags = new HashMap<>();
+                if (kind == AppKind.CONTRIBUTIONS || kind == AppKind.CONTRIBUTIONS_TOP) {
+                    flags.put(ScorerConfig.CONTRIBUTIONS, "true");
+                }
+                if (kind == AppKind.CONTRIBUTIONS_TOP) {
+                    flags.put(ScorerConfig.CONTRIBUTIONS_TOP, String.valueOf(contributionsTop));
+                }
                 flags.put(ScorerConfig.BOOTSTRAP_SERVERS, bootstrap);
                 flags.put(ScorerConfig.APPLICATION_ID, appId);
                 flags.put(ScorerConfig.PROCESSING_GUARANTEE, g);
@@ -385,7 +429,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
          * letters; with a challenger, its shadow scores are counted apart and must number {@code n} too).
          */
         BenchReport.Throughput throughput(AppKind kind, String g, int th, long n) throws Exception {
-            String suffix = kind.label.replace('+', '-') + "-" + g + "-" + th + "t-" + (++sequence);
+            String suffix = label(kind).replace('+', '-') + "-" + g + "-" + th + "t-" + (++sequence);
             String output = "out-" + suffix;
             String deadLetters = "dl-" + suffix;
             String shadow = "shadow-" + suffix;
@@ -412,11 +456,13 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 double firstOutput = seconds(counter.firstAtNanos() - t0);
                 Thread.sleep(500); // anything beyond n (a duplicate) would show up in the count now
                 long outputs = counter.count();
+                long outputBytes = counter.valueBytes();
                 counter.close();
                 if (kind == AppKind.CHALLENGER) {
                     // Counted after the run, from the beginning, so that reading them does not load the measured run.
                     try (OutputCounter shadowCounter = new OutputCounter(bootstrap, List.of(shadow), false).start()) {
                         shadowCounter.awaitCount(n, Duration.ofSeconds(120), () -> true);
+                        outputBytes += shadowCounter.valueBytes();
                     }
                 }
                 topics.delete(output, deadLetters, shadow);
@@ -430,9 +476,9 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                         stream += delta;
                     }
                 }
-                return new BenchReport.Throughput(kind, g, th, n, outputs, elapsed, firstOutput, n / elapsed,
+                return new BenchReport.Throughput(kind, label(kind), g, th, n, outputs, elapsed, firstOutput, n / elapsed,
                         n / Math.max(1e-9, elapsed - firstOutput), stream / 1e9, global / 1e9, processCpu / 1e9,
-                        brokerCpu / 1e9, BenchReport.Machine.loadAverage());
+                        brokerCpu / 1e9, (double) outputBytes / n, BenchReport.Machine.loadAverage());
             }
         }
 

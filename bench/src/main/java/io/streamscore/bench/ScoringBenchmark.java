@@ -10,6 +10,7 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
+import io.streamscore.common.modellog.Challenge;
 import io.streamscore.common.modellog.ModelLog;
 import io.streamscore.common.modellog.ModelLogKey;
 import io.streamscore.common.modellog.ServingHistory;
@@ -49,6 +50,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The {@code ...Contributions} and {@code ...Top5} methods are the same path with the scorer's
  * {@code --contributions} (every term of the 20 in the score) and {@code --contributions-top 5}, as
  * {@code ScoringProcessor} does it: the probability from {@code predictProbability}, then the terms.
+ *
+ * <p>{@code fullPathNamedChallenger} is the path of a model id with one challenger (a v2 with other weights and the
+ * same feature order, as a retrain gives): the champion's score, then the challenger's on the same vector, written as
+ * the shadow record ({@code ScoreJson.toChallengerBytes}); two serialized scores per event, as the processor forwards.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -63,6 +68,8 @@ public class ScoringBenchmark {
     private static final long PUBLISHED_AT = 1_763_800_000_000L;
 
     private final Map<String, ServingHistory> histories = new ConcurrentHashMap<>();
+    /** The same ids with a challenger each (v2, other weights, the same features). */
+    private final Map<String, ServingHistory> historiesWithChallenger = new ConcurrentHashMap<>();
     private final Map<String, LogisticModel> models = new java.util.HashMap<>();   // setup only
     private byte[][] named;
     private byte[][] positional;
@@ -98,6 +105,27 @@ public class ScoringBenchmark {
             log.apply(ModelLogKey.version(m.modelId(), m.version()).toBytes(),
                     ModelJson.toCompactJson(m).getBytes(StandardCharsets.UTF_8), PUBLISHED_AT);
             histories.put(m.modelId(), log.history(m.modelId()));
+        }
+        ModelLog withChallenger = new ModelLog();
+        SplittableRandom challengerWeights = new SplittableRandom(7); // apart: the events stay those of earlier runs
+        for (LogisticModel m : models.values()) {
+            double[] w = new double[FEATURES];
+            for (int f = 0; f < FEATURES; f++) {
+                w[f] = challengerWeights.nextGaussian();
+            }
+            LogisticModel challenger = new LogisticModel(m.modelId(), 2, m.featureNames(), w, -0.1, m.standardization(),
+                    0.5, null);
+            withChallenger.apply(ModelLogKey.version(m.modelId(), 1).toBytes(),
+                    ModelJson.toCompactJson(m).getBytes(StandardCharsets.UTF_8), PUBLISHED_AT);
+            withChallenger.apply(ModelLogKey.challenge(m.modelId(), 2).toBytes(),
+                    new Challenge(m.modelId(), 2, Instant.ofEpochMilli(PUBLISHED_AT)).toBytes(), PUBLISHED_AT);
+            withChallenger.apply(ModelLogKey.version(m.modelId(), 2).toBytes(),
+                    ModelJson.toCompactJson(challenger).getBytes(StandardCharsets.UTF_8), PUBLISHED_AT);
+            ServingHistory h = withChallenger.history(m.modelId());
+            if (h.challengers().size() != 1 || h.served().model().version() != 1) {
+                throw new IllegalStateException("model " + m.modelId() + " should serve v1 with v2 as challenger: " + h);
+            }
+            historiesWithChallenger.put(m.modelId(), h);
         }
         named = new byte[EVENTS][];
         positional = new byte[EVENTS][];
@@ -166,6 +194,34 @@ public class ScoringBenchmark {
         return ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
                 model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, version.publishedAt(), ModelSelection.LATEST,
                 c));
+    }
+
+    /**
+     * The whole path of a model id with one challenger, as {@code ScoringProcessor}: the champion's score, then the
+     * challenger's (same feature order: the champion's vector) as a shadow record. Two outputs for one event.
+     */
+    @Benchmark
+    public byte[][] fullPathNamedChallenger() throws FeatureEventException {
+        FeatureEvent event = FeatureEventJson.parse(named[next()]);
+        ServingHistory history = historiesWithChallenger.get(event.modelId());
+        ServingHistory.ServedVersion version = history.select(ModelSelection.LATEST, 1_763_892_000_000L);
+        LogisticModel model = version.model();
+        double[] x = event.vectorFor(model);
+        double p = model.predictProbability(x);
+        byte[] score = ScoreJson.toBytes(new Score(event.eventId(), model.modelId(), model.version(), p, model.label(p),
+                model.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, version.publishedAt(), ModelSelection.LATEST));
+        List<ServingHistory.ServedVersion> challengers = history.challengers();
+        byte[][] out = new byte[1 + challengers.size()][];
+        out[0] = score;
+        for (int c = 0; c < challengers.size(); c++) {
+            LogisticModel m = challengers.get(c).model();
+            double[] v = m.featureSchema().equals(model.featureSchema()) ? x : event.vectorFor(m);
+            double q = m.predictProbability(v);
+            out[1 + c] = ScoreJson.toChallengerBytes(new Score(event.eventId(), m.modelId(), m.version(), q, m.label(q),
+                    m.threshold(), 1_763_892_000_000L, 1_763_892_000_001L, challengers.get(c).publishedAt(),
+                    ModelSelection.LATEST));
+        }
+        return out;
     }
 
     /** The whole path, features by name, with every one of the 20 terms in the score ({@code --contributions}). */

@@ -124,6 +124,15 @@ public final class Contributions {
         return terms.length;
     }
 
+    /**
+     * The features of the terms present, in order; immutable. For {@link LogisticModel#contributions} it is the model's
+     * own {@link LogisticModel#featureNames()} list, the same instance for every prediction, which lets a writer keep
+     * their encoded form.
+     */
+    public List<String> names() {
+        return names;
+    }
+
     /** The feature of the {@code i}-th term present. */
     public String name(int i) {
         return names.get(i);
