@@ -75,6 +75,9 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--contributions-top", paramLabel = "K",
             description = "With contributions, keep only the K terms largest in magnitude (reason codes) and say how many were left out; implies --contributions. Default: every term.")
     Integer contributionsTop;
+    @Option(names = "--profile", paramLabel = "latency|throughput",
+            description = "A set of Kafka client defaults (docs/scorer.md, Profiles): latency (short waits for a low tail) or throughput (Kafka Streams' own defaults). Any setting given in --client-config wins over the profile's. Default: throughput.")
+    String profile;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -158,6 +161,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeoutSeconds == null ? null : startupTimeoutSeconds * 1000);
         putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
         putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
+        putIfGiven(m, ScorerConfig.PROFILE, profile);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

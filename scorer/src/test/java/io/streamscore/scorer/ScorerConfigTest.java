@@ -25,7 +25,7 @@ class ScorerConfigTest {
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
                 "shadow-scores", "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false,
                 Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, ScorerConfig.ContributionsMode.OFF,
-                Map.of()), c);
+                ScorerProfile.THROUGHPUT, ScorerProfile.THROUGHPUT.clientDefaults()), c);
     }
 
     @Test
