@@ -114,7 +114,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
             contributions = ContributionsMode.OFF;
         }
         if (profile == null) {
-            profile = ScorerProfile.THROUGHPUT;
+            profile = ScorerProfile.LATENCY;
         }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
@@ -155,7 +155,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
         d.put(CONTRIBUTIONS, "false");
         d.put(CONTRIBUTIONS_TOP, "0");
-        d.put(PROFILE, ScorerProfile.THROUGHPUT.wireName());
+        d.put(PROFILE, ScorerProfile.LATENCY.wireName());
         return d;
     }
 
