@@ -201,9 +201,12 @@ public final class LatencyBench implements Callable<Integer> {
                 out.printf("pre-filled %,d events (mean %.0f bytes)%n", prefill, eventBytes);
             }
             if (warmupEvents > 0) {
-                // The JIT compiles the scoring path here, not in the first measured run.
-                runs.peak(parsed.get(0), ScorerConfig.AT_LEAST_ONCE, -1, warmupEvents);
-                out.printf("warm-up run of %,d events done (not reported)%n", warmupEvents);
+                // The JIT compiles the scoring path here, not in the first measured run (which would always be the
+                // first variant's); each variant once, as its client settings take other paths in the clients.
+                for (Variant v : parsed) {
+                    runs.peak(v, ScorerConfig.AT_LEAST_ONCE, -1, warmupEvents);
+                }
+                out.printf("warm-up runs of %,d events per variant done (not reported)%n", warmupEvents);
             }
             if (peakEvents > 0) {
                 for (int rep = 0; rep < peakRepeats; rep++) {
@@ -445,6 +448,9 @@ public final class LatencyBench implements Callable<Integer> {
                 List<MachineTimeline.Second> machine = timeline.seconds(brokerGcLog, new ArrayList<>(StageStamps.COMMITS));
                 LatencyReport.Run r = LatencyReport.run(round, v.text(), g, commitIntervalMs, rate, achieved, sent,
                         sendErrors.get(), recorder, machine, loadStart, loadEnd);
+                if (round == 0) {
+                    return r; // a warm-up run: no chart
+                }
                 Path png = outDir.resolve(String.format(Locale.ROOT, "timeline-%02d-%s-%s%s.png", sequence,
                         v.text().replaceAll("[^A-Za-z0-9.=-]+", "_"), LatencyReport.shortGuarantee(g).replace(' ', '_'),
                         commitIntervalMs < 0 ? "" : "-commit" + commitIntervalMs));
