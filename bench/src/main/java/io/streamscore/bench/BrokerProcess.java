@@ -97,4 +97,50 @@ final class BrokerProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * As {@link #start(Path, String, Duration)}, with extra JVM options for the broker (a GC log, a flight recording),
+     * placed before the main class.
+     */
+    static BrokerProcess start(Path devkitJar, String heap, Duration timeout, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(devkitJar)) {
+            throw new IllegalArgumentException("no broker jar at " + devkitJar.toAbsolutePath()
+                    + "; build it with ./mvnw -B -q package -DskipTests -pl bench -am, or pass --devkit-jar or --bootstrap-servers");
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = Files.createTempFile("scorer-e2e-broker", ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xms" + heap, "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", devkitJar.toString(), MAIN));
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        java.util.concurrent.CompletableFuture<String> address = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith(READY)) {
+                        address.complete(line.substring(READY.length()).trim());
+                    }
+                }
+            } catch (IOException e) {
+                // The process ended; reported below.
+            }
+            address.complete(null);
+        }, "broker-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        String found;
+        try {
+            found = address.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            found = null;
+        }
+        if (found == null) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the broker did not start within " + timeout + " (exit "
+                    + (p.isAlive() ? "n/a" : p.exitValue()) + "); its log: " + log);
+        }
+        return new BrokerProcess(p, found, log);
+    }
 }

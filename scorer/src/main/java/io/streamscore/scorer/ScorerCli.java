@@ -86,6 +86,9 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--contributions-top", paramLabel = "K",
             description = "With contributions, keep only the K terms largest in magnitude (reason codes) and say how many were left out; implies --contributions. Default: every term.")
     Integer contributionsTop;
+    @Option(names = "--profile", paramLabel = "latency|throughput",
+            description = "A set of Kafka client defaults (docs/scorer.md, Profiles): latency (the producer sends a batch at most 5 ms after its first score, up to 64 KB) or throughput (Kafka Streams' own defaults: up to 100 ms, 16 KB). Any client setting in --client-config wins over the profile's. Default: latency.")
+    String profile;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -178,6 +181,7 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeout == null ? null : startupTimeout * 1000);
         putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
         putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
+        putIfGiven(m, ScorerConfig.PROFILE, profile);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

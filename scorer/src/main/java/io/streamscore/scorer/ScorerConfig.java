@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * @param modelSelection   which version of its model scores an event: the one served now ({@code latest}), or the one
  *                         that was served at the event's record timestamp ({@code event-time})
  * @param contributions    whether each score carries its logit's per-feature terms, and how many
+ * @param profile          the set of Kafka client defaults chosen ({@link ScorerProfile}); its settings are already
+ *                         in {@code clientProperties}, under whatever the user set
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -38,7 +40,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            String processingGuarantee, int threads,
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
-                           ModelSelection modelSelection, ContributionsMode contributions,
+                           ModelSelection modelSelection, ContributionsMode contributions, ScorerProfile profile,
                            Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
@@ -60,6 +62,11 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String MODEL_SELECTION = "streamscore.model.selection";
     public static final String CONTRIBUTIONS = "streamscore.contributions";
     public static final String CONTRIBUTIONS_TOP = "streamscore.contributions.top";
+    public static final String PROFILE = "streamscore.profile";
+    /** The prefixes Kafka Streams routes a client property by: a user setting under any of them beats a profile's. */
+    private static final java.util.List<String> CLIENT_PREFIXES = java.util.List.of(StreamsConfig.PRODUCER_PREFIX,
+            StreamsConfig.CONSUMER_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX);
     /** What {@link #INSTANCE_ID} may hold: the characters and length Kafka accepts in a group.instance.id. */
     private static final java.util.regex.Pattern INSTANCE_ID_FORMAT = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -106,6 +113,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (contributions == null) {
             contributions = ContributionsMode.OFF;
         }
+        if (profile == null) {
+            profile = ScorerProfile.LATENCY;
+        }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -145,11 +155,15 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
         d.put(CONTRIBUTIONS, "false");
         d.put(CONTRIBUTIONS_TOP, "0");
+        d.put(PROFILE, ScorerProfile.LATENCY.wireName());
         return d;
     }
 
     /**
-     * Layers defaults, then {@code file}, then {@code flags} (later wins) into one validated config.
+     * Layers defaults, then {@code file}, then {@code flags} (later wins) into one validated config. The chosen
+     * {@link ScorerProfile}'s client settings slot in between the defaults and the file: each one is used unless the
+     * file or a flag sets that property, for any client (with or without a {@code producer.}/{@code consumer.}/...
+     * prefix).
      *
      * @throws IllegalArgumentException naming the property and the value that is wrong
      */
@@ -176,8 +190,27 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
         ContributionsMode contributions = new ContributionsMode(bool(merged.remove(CONTRIBUTIONS), CONTRIBUTIONS),
                 integer(merged.remove(CONTRIBUTIONS_TOP), CONTRIBUTIONS_TOP));
+        ScorerProfile profile = ScorerProfile.parse(merged.remove(PROFILE));
+        profile.clientDefaults().forEach((name, value) -> {
+            if (!setByUser(name, file) && !setByUser(name, flags)) {
+                merged.put(name, value);
+            }
+        });
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
-                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, merged);
+                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, profile, merged);
+    }
+
+    /** Whether {@code layer} sets client property {@code name}, plain or for one client by a Streams prefix. */
+    private static boolean setByUser(String name, Map<String, String> layer) {
+        if (layer.containsKey(name)) {
+            return true;
+        }
+        for (String prefix : CLIENT_PREFIXES) {
+            if (layer.containsKey(prefix + name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -236,6 +269,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(MODEL_SELECTION, modelSelection.wireName());
         all.put(CONTRIBUTIONS, String.valueOf(contributions.enabled()));
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
+        all.put(PROFILE, profile.wireName());
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }

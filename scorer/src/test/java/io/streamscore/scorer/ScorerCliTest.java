@@ -30,6 +30,7 @@ class ScorerCliTest {
         for (String s : List.of("--bootstrap-servers", "--application-id", "--models-topic", "--features-topic",
                 "--scores-topic", "--dead-letters-topic", "--processing-guarantee", "--threads", "--client-config",
                 "--create-topics", "--http-port", "--instance-id", "--model-selection=latest|event-time",
+                "--profile=latency|throughput", "Default: latency",
                 "Default: exactly_once_v2", "Default: dead-letters", "--shadow-scores-topic", "Default: shadow-scores",
                 "Examples:")) {
             assertTrue(help.contains(s), "help mentions " + s + ":\n" + help);
@@ -201,5 +202,21 @@ class ScorerCliTest {
             }
         }
         assertTrue(examples >= 3, help);
+    }
+
+    @Test
+    void shouldTakeTheProfileFlagOverTheFileAndRefuseAnUnknownOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "streamscore.profile=throughput\n");
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString()));
+        assertEquals(ScorerProfile.THROUGHPUT, ran.get(0).profile());
+        assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--client-config", file.toString(),
+                "--profile", "latency"));
+        assertEquals(ScorerProfile.LATENCY, ran.get(1).profile());
+        assertEquals("5", ran.get(1).clientProperties().get("linger.ms"));
+        assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--profile", "fast"));
+        assertEquals("scorer: streamscore.profile is 'fast'; must be throughput or latency (see --help)",
+                err.toString().strip());
+        assertEquals(2, ran.size());
     }
 }

@@ -25,7 +25,7 @@ class ScorerConfigTest {
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
                 "shadow-scores", "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false,
                 Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, ScorerConfig.ContributionsMode.OFF,
-                Map.of()), c);
+                ScorerProfile.LATENCY, Map.of("linger.ms", "5", "batch.size", "65536")), c);
     }
 
     @Test
@@ -39,7 +39,8 @@ class ScorerConfigTest {
         assertEquals("from-file", c.applicationId());                // file beats default
         assertEquals("file-scores", c.scoresTopic());
         assertEquals("models", c.modelsTopic());                     // default when nobody says otherwise
-        assertEquals(Map.of("security.protocol", "SASL_SSL"), c.clientProperties());
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "linger.ms", "5", "batch.size", "65536"), // + the profile
+                c.clientProperties());
     }
 
     @Test
@@ -176,5 +177,48 @@ class ScorerConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
                 Map.of("streamscore.model.selection", "newest"), Map.of("bootstrap.servers", "b:1")));
         assertEquals("streamscore.model.selection is 'newest'; must be latest or event-time", e.getMessage());
+    }
+
+    @Test
+    void shouldSendBatchesWithin5MsByDefaultAndKeepKafkaStreamsOwnDefaultsUnderTheThroughputProfile() {
+        ScorerConfig byDefault = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1"));
+        assertEquals(ScorerProfile.LATENCY, byDefault.profile());
+        assertEquals("5", byDefault.toStreamsProperties(new ScorerMetrics()).get("linger.ms"));
+        assertEquals("65536", byDefault.toStreamsProperties(new ScorerMetrics()).get("batch.size"));
+        assertEquals("latency", byDefault.describeMasked().get(ScorerConfig.PROFILE));
+        assertEquals("5", byDefault.describeMasked().get("linger.ms"), "the start log shows what the profile set");
+
+        ScorerConfig throughput = ScorerConfig.resolve(Map.of(), Map.of("bootstrap.servers", "b:1",
+                ScorerConfig.PROFILE, "throughput"));
+        assertEquals(ScorerProfile.THROUGHPUT, throughput.profile());
+        assertEquals(Map.of(), throughput.clientProperties(), "nothing over Kafka Streams' own defaults");
+        assertFalse(throughput.toStreamsProperties(new ScorerMetrics()).containsKey("linger.ms"));
+        assertFalse(throughput.toStreamsProperties(new ScorerMetrics()).containsKey("batch.size"));
+        assertFalse(throughput.clientProperties().containsKey(ScorerConfig.PROFILE), "not passed on to Kafka");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"linger.ms", "producer.linger.ms"})
+    void shouldLetAClientSettingInTheFileWinOverTheProfile(String key) {
+        ScorerConfig c = ScorerConfig.resolve(Map.of(key, "50"), Map.of("bootstrap.servers", "b:1"));
+        assertEquals(ScorerProfile.LATENCY, c.profile());
+        assertEquals(Map.of(key, "50", "batch.size", "65536"), c.clientProperties(),
+                "the profile's linger.ms is not added beside the user's; its batch.size stays");
+    }
+
+    @Test
+    void shouldTakeTheProfileFromTheFileAndLetTheFlagWin() {
+        assertEquals(ScorerProfile.THROUGHPUT, ScorerConfig.resolve(Map.of(ScorerConfig.PROFILE, "throughput"),
+                Map.of("bootstrap.servers", "b:1")).profile());
+        assertEquals(ScorerProfile.LATENCY, ScorerConfig.resolve(Map.of(ScorerConfig.PROFILE, "throughput"),
+                Map.of("bootstrap.servers", "b:1", ScorerConfig.PROFILE, " Latency ")).profile());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fast", "", "low-latency"})
+    void shouldRefuseAnUnknownProfileNamingTheSettingAndTheChoices(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
+                Map.of(ScorerConfig.PROFILE, value), Map.of("bootstrap.servers", "b:1")));
+        assertEquals("streamscore.profile is '" + value + "'; must be throughput or latency", e.getMessage());
     }
 }
