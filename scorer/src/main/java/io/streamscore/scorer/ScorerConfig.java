@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.outcomes.OutcomesConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -31,6 +32,7 @@ import java.util.TreeMap;
  * @param modelSelection   which version of its model scores an event: the one served now ({@code latest}), or the one
  *                         that was served at the event's record timestamp ({@code event-time})
  * @param contributions    whether each score carries its logit's per-feature terms, and how many
+ * @param outcomes         labels, outcomes and live quality (docs/outcomes.md); off by default
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -39,7 +41,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
                            ModelSelection modelSelection, ContributionsMode contributions,
-                           Map<String, String> clientProperties) {
+                           OutcomesConfig outcomes, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -106,6 +108,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (contributions == null) {
             contributions = ContributionsMode.OFF;
         }
+        if (outcomes == null) {
+            outcomes = OutcomesConfig.OFF;
+        }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -121,7 +126,26 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                         + "scores, dead-letters and shadow-scores topics must differ");
             }
         }
+        for (String t : outcomes.topics()) {
+            if (!topics.add(t)) {
+                throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; with labels on, the "
+                        + "labels, outcomes and quality topics must differ from each other and from the scorer's others");
+            }
+        }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** A config without labels (outcomes off): the form from before outcomes existed. */
+    public ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
+                        String scoresTopic, String deadLettersTopic, String shadowScoresTopic,
+                        String processingGuarantee, int threads, int httpPort, boolean createTopics,
+                        Duration shutdownTimeout, Duration startupTimeout, boolean allowDeletingModelTopic,
+                        Optional<String> instanceId, Duration stuckRecord, ModelSelection modelSelection,
+                        ContributionsMode contributions, Map<String, String> clientProperties) {
+        this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
+                shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
+                allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, OutcomesConfig.OFF,
+                clientProperties);
     }
 
     /** The bottom layer: every default, by property name. */
@@ -145,6 +169,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
         d.put(CONTRIBUTIONS, "false");
         d.put(CONTRIBUTIONS_TOP, "0");
+        d.putAll(OutcomesConfig.defaults());
         return d;
     }
 
@@ -176,8 +201,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
         ContributionsMode contributions = new ContributionsMode(bool(merged.remove(CONTRIBUTIONS), CONTRIBUTIONS),
                 integer(merged.remove(CONTRIBUTIONS_TOP), CONTRIBUTIONS_TOP));
+        OutcomesConfig outcomes = OutcomesConfig.fromProperties(merged);
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
-                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, merged);
+                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, outcomes, merged);
     }
 
     /**
@@ -236,6 +262,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(MODEL_SELECTION, modelSelection.wireName());
         all.put(CONTRIBUTIONS, String.valueOf(contributions.enabled()));
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
+        all.putAll(outcomes.describe());
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }
