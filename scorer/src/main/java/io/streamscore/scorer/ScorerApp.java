@@ -434,6 +434,7 @@ public final class ScorerApp {
         String labels = config.outcomes().labelsTopic().get();
         Properties adminProps = config.toAdminProperties();
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
         Map<String, TopicDescription> described;
         try (Admin admin = Admin.create(adminProps)) {
             described = admin.describeTopics(List.of(config.featuresTopic(), labels)).allTopicNames()
