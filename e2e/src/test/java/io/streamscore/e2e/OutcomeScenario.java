@@ -1,10 +1,14 @@
 package io.streamscore.e2e;
 
 import io.streamscore.common.outcome.Outcome;
+import io.streamscore.common.outcome.QualityJson;
+import io.streamscore.devkit.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.streamscore.common.outcome.QualityFigures;
 import io.streamscore.common.outcome.QualityWindow;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -16,6 +20,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A known stream of feature events and labels for the clusters model (features x1, x2), in time order, where each
@@ -205,5 +210,62 @@ public final class OutcomeScenario {
         assertTrue(error <= f.rocAucErrorBound() + 1e-12, what + ": exact AUC " + exact + ", histogram AUC "
                 + f.rocAuc() + ", stated bound " + f.rocAucErrorBound());
         return error;
+    }
+
+    /**
+     * Reads the quality topic (read_committed) until every window of {@code offline} has a record counting all its
+     * outcomes; returns the highest revision of each key, each validated against the schema.
+     */
+    public static Map<String, QualityWindow> awaitQuality(EmbeddedKafkaBroker kafka, String topic,
+                                                          Map<String, List<Outcome>> offline, Duration timeout) {
+        Map<String, QualityWindow> highest = new TreeMap<>();
+        try (TopicReader r = new TopicReader(kafka, topic)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                for (ConsumerRecord<byte[], byte[]> c : r.pollOnce(Duration.ofMillis(200))) {
+                    PublishedSchemas.assertValidQuality(c.value());
+                    QualityWindow w = QualityJson.fromBytes(c.value());
+                    assertEquals(w.key(), E2e.text(c.key()));
+                    QualityWindow before = highest.get(w.key());
+                    if (before == null || before.revision() < w.revision()) {
+                        highest.put(w.key(), w);
+                    }
+                }
+                boolean complete = offline.entrySet().stream().allMatch(e -> highest.containsKey(e.getKey())
+                        && highest.get(e.getKey()).figures().count() == e.getValue().size());
+                if (complete) {
+                    return highest;
+                }
+                if (System.nanoTime() > deadline) {
+                    List<String> missing = new ArrayList<>();
+                    offline.forEach((k, v) -> {
+                        QualityWindow w = highest.get(k);
+                        if (w == null || w.figures().count() != v.size()) {
+                            missing.add(k + " offline " + v.size() + ", written " + (w == null ? "none" : w.figures().count()));
+                        }
+                    });
+                    fail("quality topic incomplete after " + timeout.toSeconds() + " s: " + missing);
+                }
+            }
+        }
+    }
+
+    /**
+     * Every outcome on {@code topic} (read_committed), once at least {@code atLeast} were read and the topic was read to
+     * its end; each validated against the published schema.
+     */
+    public static List<Outcome> readOutcomes(EmbeddedKafkaBroker kafka, String topic, int atLeast, Duration timeout) {
+        List<Outcome> out = new ArrayList<>();
+        try (TopicReader r = new TopicReader(kafka, topic)) {
+            r.awaitCount(atLeast, timeout);
+            r.drainToEnd(timeout);
+            for (ConsumerRecord<byte[], byte[]> c : r.records()) {
+                PublishedSchemas.assertValidOutcome(c.value());
+                Outcome o = io.streamscore.common.outcome.OutcomeJson.fromBytes(c.value());
+                assertEquals(o.labelledAt(), c.timestamp(), "an outcome's timestamp is its label time");
+                out.add(o);
+            }
+        }
+        return out;
     }
 }

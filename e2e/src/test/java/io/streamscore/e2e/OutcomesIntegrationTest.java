@@ -232,7 +232,7 @@ class OutcomesIntegrationTest {
 
             // Quality: every closed window, highest revision, against the outcomes topic.
             Map<String, List<Outcome>> offline = OutcomeScenario.closedWindows(outcomes, WINDOWS, GRACE_MS);
-            Map<String, QualityWindow> written = awaitQuality(kafka, o.quality(), offline, Duration.ofSeconds(60));
+            Map<String, QualityWindow> written = OutcomeScenario.awaitQuality(kafka, o.quality(), offline, Duration.ofSeconds(60));
             assertEquals(offline.keySet(), written.keySet());
             double worst = 0;
             double worstBound = 0;
@@ -259,44 +259,6 @@ class OutcomesIntegrationTest {
 
     static String keyOf(String eventId) {
         return eventId.startsWith("flush-") ? eventId : "k-" + eventId.substring(2);
-    }
-
-    /**
-     * Reads the quality topic (read_committed) until every window of {@code offline} has a record counting all its
-     * outcomes; returns the highest revision of each key, each validated against the schema.
-     */
-    public static Map<String, QualityWindow> awaitQuality(EmbeddedKafkaBroker kafka, String topic,
-                                                          Map<String, List<Outcome>> offline, Duration timeout) {
-        Map<String, QualityWindow> highest = new TreeMap<>();
-        try (TopicReader r = new TopicReader(kafka, topic)) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                for (ConsumerRecord<byte[], byte[]> c : r.pollOnce(Duration.ofMillis(200))) {
-                    PublishedSchemas.assertValidQuality(c.value());
-                    QualityWindow w = QualityJson.fromBytes(c.value());
-                    assertEquals(w.key(), E2e.text(c.key()));
-                    QualityWindow before = highest.get(w.key());
-                    if (before == null || before.revision() < w.revision()) {
-                        highest.put(w.key(), w);
-                    }
-                }
-                boolean complete = offline.entrySet().stream().allMatch(e -> highest.containsKey(e.getKey())
-                        && highest.get(e.getKey()).figures().count() == e.getValue().size());
-                if (complete) {
-                    return highest;
-                }
-                if (System.nanoTime() > deadline) {
-                    List<String> missing = new ArrayList<>();
-                    offline.forEach((k, v) -> {
-                        QualityWindow w = highest.get(k);
-                        if (w == null || w.figures().count() != v.size()) {
-                            missing.add(k + " offline " + v.size() + ", written " + (w == null ? "none" : w.figures().count()));
-                        }
-                    });
-                    fail("quality topic incomplete after " + timeout.toSeconds() + " s: " + missing);
-                }
-            }
-        }
     }
 
     private static long sum(OutcomeMetrics m, LabelReason[] reasons) {
