@@ -14,6 +14,8 @@ import io.streamscore.scorer.outcomes.OutcomeMetrics;
 import io.streamscore.scorer.outcomes.OutcomeMetrics.LabelReason;
 import io.streamscore.scorer.outcomes.OutcomeMetrics.ScoreReason;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
+import io.streamscore.trainer.data.ColumnSelection;
+import io.streamscore.trainer.data.TopicDataLoader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -213,6 +215,14 @@ class OutcomesIntegrationTest {
                 assertEquals(new java.util.TreeSet<>(expected), seen.keySet());
                 assertEquals(labelFirst, outcomes.stream().filter(Outcome::labelFirst).count());
             }
+
+            // The outcomes topic is a training set as it is: the trainer's topic loader reads it.
+            TopicDataLoader.Result training = TopicDataLoader.load(E2e.client(kafka), o.outcomes(), "clusters",
+                    ColumnSelection.ALL, Duration.ofSeconds(30), n -> { });
+            assertEquals(outcomes.size(), training.data().rows(), "training rows from the outcomes topic");
+            assertEquals(List.of("x1", "x2"), training.data().featureNames());
+            assertEquals(outcomes.stream().filter(x -> x.label() == 1).count(), training.data().positives(),
+                    "the true labels, not the predicted ones");
 
             // The label dead letters, by reason.
             try (TopicReader r = new TopicReader(kafka, t.deadLetters())) {
