@@ -37,7 +37,8 @@ public final class PrometheusFormat {
                     .append(e.getKey().reason().name()).append("\"} ").append(e.getValue()).append('\n');
         }
 
-        header(out, "streamscore_records_dead_lettered_total", "counter", "Feature records sent to the dead-letter topic, by reason.");
+        header(out, "streamscore_records_dead_lettered_total", "counter", "Records sent to the dead-letter topic, by reason: "
+                + "feature records, and with labels on label records (the LABEL_* reasons).");
         for (ReasonCode r : ReasonCode.values()) {
             out.append("streamscore_records_dead_lettered_total{reason=\"").append(r.name()).append("\"} ")
                     .append(m.deadLetteredCount(r)).append('\n');
@@ -90,6 +91,8 @@ public final class PrometheusFormat {
                 "Stream threads that died of an exception and were replaced.");
         out.append("streamscore_stream_threads_replaced_total ").append(m.threadsReplacedCount()).append('\n');
 
+        m.outcomes().appendTo(out); // nothing unless labels are on
+
         if (streamsState != null) {
             header(out, "streamscore_streams_state", "gauge", "1 for the Kafka Streams client's current state.");
             out.append("streamscore_streams_state{state=\"").append(escape(streamsState)).append("\"} 1\n");
@@ -97,13 +100,14 @@ public final class PrometheusFormat {
         return out.toString();
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
+    /** The HELP and TYPE lines of one metric. */
+    public static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
     /** Label values escape backslash, double quote and line feed. */
-    static String escape(String value) {
+    public static String escape(String value) {
         StringBuilder b = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

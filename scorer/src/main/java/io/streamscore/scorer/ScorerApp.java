@@ -85,6 +85,18 @@ public final class ScorerApp {
     }
 
     /**
+     * Thrown at start, with labels on, when the labels topic does not have the features topic's partition count: a
+     * label would then be read by another task than its score, and never join it (docs/outcomes.md).
+     */
+    public static final class CoPartitioningException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CoPartitioningException(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * Checks (or creates) the topics, then starts Kafka Streams and the HTTP endpoint and returns at once. For
      * embedding (the demo, integration tests); {@link #run()} is the command-line lifecycle around it.
      */
@@ -94,6 +106,7 @@ public final class ScorerApp {
             throw new InterruptedException("shutdown requested while waiting for Kafka at " + config.bootstrapServers());
         }
         checkModelTopicPolicy();
+        checkLabelsCoPartitioned();
         return startStreams();
     }
 
@@ -188,6 +201,7 @@ public final class ScorerApp {
                 return;
             }
             checkModelTopicPolicy();
+            checkLabelsCoPartitioned();
             Running running = startStreams();
             current.set(running);
             if (shutdownRequested.getCount() == 0) {
@@ -300,8 +314,9 @@ public final class ScorerApp {
      * @return false when a shutdown was requested while waiting
      */
     private boolean awaitClusterAndTopics() throws MissingTopicsException, InterruptedException {
-        List<String> needed = List.of(config.modelsTopic(), config.featuresTopic(), config.scoresTopic(),
-                config.deadLettersTopic(), config.shadowScoresTopic());
+        List<String> needed = new ArrayList<>(List.of(config.modelsTopic(), config.featuresTopic(),
+                config.scoresTopic(), config.deadLettersTopic(), config.shadowScoresTopic()));
+        needed.addAll(config.outcomes().topics()); // none unless labels are on
         long limitMs = config.startupTimeout().toMillis();
         long startNanos = System.nanoTime();
         Properties adminProps = config.toAdminProperties();
@@ -408,6 +423,39 @@ public final class ScorerApp {
                 + "--allow-deleting-model-topic if you know)");
     }
 
+    /**
+     * With labels on, refuses a labels topic whose partition count differs from the features topic's: Kafka Streams
+     * puts partition N of both in one task, and a label is joined only with the scores of its task.
+     */
+    private void checkLabelsCoPartitioned() throws CoPartitioningException, InterruptedException {
+        if (!config.outcomes().enabled()) {
+            return;
+        }
+        String labels = config.outcomes().labelsTopic().get();
+        Properties adminProps = config.toAdminProperties();
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ATTEMPT_TIMEOUT.toMillis()));
+        Map<String, TopicDescription> described;
+        try (Admin admin = Admin.create(adminProps)) {
+            described = admin.describeTopics(List.of(config.featuresTopic(), labels)).allTopicNames()
+                    .get(ATTEMPT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("cannot describe topics '" + config.featuresTopic() + "' and '" + labels
+                    + "' to check that they are co-partitioned: " + cause, cause);
+        }
+        int features = described.get(config.featuresTopic()).partitions().size();
+        int labelPartitions = described.get(labels).partitions().size();
+        if (features != labelPartitions) {
+            throw new CoPartitioningException("labels topic '" + labels + "' has " + labelPartitions + " partition"
+                    + (labelPartitions == 1 ? "" : "s") + " but features topic '" + config.featuresTopic() + "' has "
+                    + features + ": a label must land in the partition of its feature event (same key, same "
+                    + "partitioner, same partition count), or it never meets its score. Recreate '" + labels + "' with "
+                    + features + " partitions (or let --create-topics create it) and produce labels with the feature "
+                    + "event's key");
+        }
+    }
+
     /** The needed topics that do not exist; throws for no answer or a topic this principal may not describe. */
     private static Set<String> missingTopics(Admin admin, List<String> needed)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
@@ -429,10 +477,24 @@ public final class ScorerApp {
     private void createTopics(Admin admin, Set<String> missing)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         List<NewTopic> create = new ArrayList<>();
+        // With labels on, the labels and outcomes topics get the features topic's partition count: a label must be
+        // read by the task that scored its event, and outcomes keep the events' partitioning.
+        Optional<Integer> featurePartitions = Optional.empty();
+        if (config.outcomes().enabled() && !missing.contains(config.featuresTopic())) {
+            featurePartitions = Optional.of(admin.describeTopics(List.of(config.featuresTopic())).allTopicNames()
+                    .get(ATTEMPT_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS).get(config.featuresTopic())
+                    .partitions().size());
+        }
         for (String t : missing) {
-            NewTopic topic = new NewTopic(t, Optional.empty(), Optional.empty());
+            boolean likeFeatures = config.outcomes().enabled() && (t.equals(config.outcomes().labelsTopic().get())
+                    || t.equals(config.outcomes().outcomesTopic()));
+            NewTopic topic = new NewTopic(t, likeFeatures ? featurePartitions : Optional.empty(), Optional.empty());
             if (t.equals(config.modelsTopic())) {
                 // Compacted: the last model per id is kept forever; a tombstone eventually removes the id.
+                topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            if (config.outcomes().enabled() && t.equals(config.outcomes().qualityTopic())) {
+                // Compacted: one record per window key, the highest revision kept.
                 topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             create.add(topic);

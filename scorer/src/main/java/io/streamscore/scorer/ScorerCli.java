@@ -1,6 +1,7 @@
 package io.streamscore.scorer;
 
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.outcomes.OutcomesConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,6 +90,22 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "latency|throughput",
             description = "A set of Kafka client defaults (docs/scorer.md, Profiles): latency (the producer sends a batch at most 5 ms after its first score, up to 64 KB) or throughput (Kafka Streams' own defaults: up to 100 ms, 16 KB). Any client setting in --client-config wins over the profile's. Default: latency.")
     String profile;
+    @Option(names = "--labels-topic", paramLabel = "TOPIC",
+            description = "Read labels ({\"eventId\":\"e-42\",\"label\":1}, keyed like the feature event, same partition count as the features topic) and join each with its score: outcomes to --outcomes-topic, live quality per model version to --quality-topic and /metrics (docs/outcomes.md). Default: off.")
+    String labelsTopic;
+    @Option(names = "--outcomes-topic", paramLabel = "TOPIC", description = "With labels: where each (score, label) pair goes, with the features the model used. Default: outcomes.")
+    String outcomesTopic;
+    @Option(names = "--quality-topic", paramLabel = "TOPIC", description = "With labels: where each quality window's figures go. Default: model-quality.")
+    String qualityTopic;
+    @Option(names = "--label-window", paramLabel = "DURATION",
+            description = "With labels: how long after an event's timestamp its label may come (e.g. 7d, 12h); a later label is LABEL_LATE, a score without a label by then expires unlabelled. Default: 7d.")
+    String labelWindow;
+    @Option(names = "--quality-windows", paramLabel = "SIZE[,SIZE...]",
+            description = "With labels: the tumbling quality windows, by label time, aligned to the epoch (e.g. 1h,24h). Default: 1h,24h.")
+    String qualityWindows;
+    @Option(names = "--quality-grace", paramLabel = "DURATION",
+            description = "With labels: how far past a window's end the outcomes' label times must go before its quality record is written (later outcomes write a new revision). Default: 1m.")
+    String qualityGrace;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -148,7 +165,8 @@ public final class ScorerCli implements Callable<Integer> {
         }
         try {
             runner.run(config);
-        } catch (ScorerApp.MissingTopicsException | ScorerApp.ModelTopicPolicyException | HttpEndpoint.PortInUseException e) {
+        } catch (ScorerApp.MissingTopicsException | ScorerApp.ModelTopicPolicyException | HttpEndpoint.PortInUseException
+                 | ScorerApp.CoPartitioningException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return EXIT_FAILED;
         }
@@ -182,6 +200,12 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
         putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
         putIfGiven(m, ScorerConfig.PROFILE, profile);
+        putIfGiven(m, OutcomesConfig.LABELS_TOPIC, labelsTopic);
+        putIfGiven(m, OutcomesConfig.OUTCOMES_TOPIC, outcomesTopic);
+        putIfGiven(m, OutcomesConfig.QUALITY_TOPIC, qualityTopic);
+        putIfGiven(m, OutcomesConfig.LABEL_WINDOW, labelWindow);
+        putIfGiven(m, OutcomesConfig.QUALITY_WINDOWS, qualityWindows);
+        putIfGiven(m, OutcomesConfig.QUALITY_GRACE, qualityGrace);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

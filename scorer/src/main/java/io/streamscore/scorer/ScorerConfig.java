@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.outcomes.OutcomesConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -33,6 +34,7 @@ import java.util.TreeMap;
  * @param contributions    whether each score carries its logit's per-feature terms, and how many
  * @param profile          the set of Kafka client defaults chosen ({@link ScorerProfile}); its settings are already
  *                         in {@code clientProperties}, under whatever the user set
+ * @param outcomes         labels, outcomes and live quality (docs/outcomes.md); off by default
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -41,7 +43,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
                            ModelSelection modelSelection, ContributionsMode contributions, ScorerProfile profile,
-                           Map<String, String> clientProperties) {
+                           OutcomesConfig outcomes, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -116,6 +118,9 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (profile == null) {
             profile = ScorerProfile.LATENCY;
         }
+        if (outcomes == null) {
+            outcomes = OutcomesConfig.OFF;
+        }
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -131,7 +136,26 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                         + "scores, dead-letters and shadow-scores topics must differ");
             }
         }
+        for (String t : outcomes.topics()) {
+            if (!topics.add(t)) {
+                throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; with labels on, the "
+                        + "labels, outcomes and quality topics must differ from each other and from the scorer's others");
+            }
+        }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** A config without labels (outcomes off) and with the default profile's name (its settings not added). */
+    public ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
+                        String scoresTopic, String deadLettersTopic, String shadowScoresTopic,
+                        String processingGuarantee, int threads, int httpPort, boolean createTopics,
+                        Duration shutdownTimeout, Duration startupTimeout, boolean allowDeletingModelTopic,
+                        Optional<String> instanceId, Duration stuckRecord, ModelSelection modelSelection,
+                        ContributionsMode contributions, Map<String, String> clientProperties) {
+        this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
+                shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
+                allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, ScorerProfile.LATENCY,
+                OutcomesConfig.OFF, clientProperties);
     }
 
     /** The bottom layer: every default, by property name. */
@@ -156,6 +180,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(CONTRIBUTIONS, "false");
         d.put(CONTRIBUTIONS_TOP, "0");
         d.put(PROFILE, ScorerProfile.LATENCY.wireName());
+        d.putAll(OutcomesConfig.defaults());
         return d;
     }
 
@@ -196,8 +221,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                 merged.put(name, value);
             }
         });
+        OutcomesConfig outcomes = OutcomesConfig.fromProperties(merged);
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
-                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, profile, merged);
+                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, profile, outcomes,
+                merged);
     }
 
     /** Whether {@code layer} sets client property {@code name}, plain or for one client by a Streams prefix. */
@@ -270,6 +297,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(CONTRIBUTIONS, String.valueOf(contributions.enabled()));
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
         all.put(PROFILE, profile.wireName());
+        all.putAll(outcomes.describe());
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }

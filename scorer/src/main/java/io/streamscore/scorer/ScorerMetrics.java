@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.event.ReasonCode;
+import io.streamscore.scorer.outcomes.OutcomeMetrics;
 
 import java.util.Collections;
 import java.util.Comparator;
@@ -58,6 +59,7 @@ public class ScorerMetrics {
     private final LongAdder latencyNanosSum = new LongAdder();
     private final LongAdder threadsReplaced = new LongAdder();
     private final InFlightRecords inFlight = new InFlightRecords();
+    private final OutcomeMetrics outcomes = new OutcomeMetrics();
 
     public ScorerMetrics() {
         // Every series exists from the start at 0, so a rate over a counter never misses its first increment.
@@ -149,6 +151,11 @@ public class ScorerMetrics {
 
     public long threadsReplacedCount() {
         return threadsReplaced.sum();
+    }
+
+    /** The labels, outcomes and live quality figures (empty, and not rendered, unless labels are on). */
+    public OutcomeMetrics outcomes() {
+        return outcomes;
     }
 
     /** The records the scoring processors are working on right now: what a stuck stream thread shows in. */

@@ -1,5 +1,6 @@
 package io.streamscore.scorer;
 
+import io.streamscore.scorer.outcomes.OutcomesTopology;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
@@ -17,6 +18,10 @@ import org.apache.kafka.streams.Topology;
  *
  * Keys and values are read as raw bytes so that deserialization cannot fail outside the scorer's control and dead
  * letters carry the original bytes. The feature stream is never repartitioned: every instance holds every model.
+ *
+ * <p>With labels on ({@code --labels-topic}), the scorer also forwards each champion score to the outcome join, and the
+ * topology gains the labels source, the join, the outcomes and quality topics ({@link OutcomesTopology},
+ * docs/outcomes.md). With labels off it is exactly the topology above.
  */
 public final class ScorerTopology {
     public static final String MODEL_STORE = "models-store";
@@ -39,18 +44,24 @@ public final class ScorerTopology {
     public static Topology build(ScorerConfig config, ScorerMetrics metrics) {
         ByteArrayDeserializer bytesIn = new ByteArrayDeserializer();
         ByteArraySerializer bytesOut = new ByteArraySerializer();
-        Topology topology = new Topology();
+        boolean outcomes = config.outcomes().enabled();
+        Topology topology = outcomes ? OutcomesTopology.withQuality(config.outcomes(), metrics.outcomes()) : new Topology();
         // Topology.addGlobalStore registers the store with reprocess-on-restore, so restored records pass the gate too.
         topology.addGlobalStore(new ModelStore.Builder(MODEL_STORE), MODELS_SOURCE, bytesIn, bytesIn,
                 config.modelsTopic(), MODEL_GATE, () -> new ModelUpdateProcessor(MODEL_STORE, metrics));
         topology.addSource(FEATURES_SOURCE, bytesIn, bytesIn, config.featuresTopic());
         OutputLimit limit = OutputLimit.fromClientConfigs(config.clientProperties());
         topology.addProcessor(SCORER, () -> new ScoringProcessor(MODEL_STORE, SCORES_SINK, DEAD_LETTERS_SINK,
-                SHADOW_SCORES_SINK, metrics, limit, config.modelSelection(), config.contributions()), FEATURES_SOURCE);
+                SHADOW_SCORES_SINK, metrics, limit, config.modelSelection(), config.contributions(),
+                outcomes ? OutcomesTopology.JOIN : null), FEATURES_SOURCE);
         topology.addSink(SCORES_SINK, config.scoresTopic(), bytesOut, bytesOut, SCORER);
         topology.addSink(DEAD_LETTERS_SINK, config.deadLettersTopic(), bytesOut, bytesOut, SCORER);
         // Same task as the scores sink, so under exactly_once_v2 a score and its shadow scores commit together.
         topology.addSink(SHADOW_SCORES_SINK, config.shadowScoresTopic(), bytesOut, bytesOut, SCORER);
+        if (outcomes) {
+            OutcomesTopology.addJoin(topology, config.outcomes(), metrics.outcomes(), SCORER, config.deadLettersTopic(),
+                    OutputGuard.fromClientConfigs(config.clientProperties()), metrics::deadLettered);
+        }
         return topology;
     }
 }

@@ -10,6 +10,7 @@ import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.common.modellog.ServingHistory;
+import io.streamscore.scorer.outcomes.ScoredEvent;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -51,6 +52,9 @@ import java.util.List;
  * ({@link LogisticModel#contributions}), all of them or the largest K. The probability is still
  * {@link LogisticModel#predictProbability} itself, so switching contributions on changes no probability, label or
  * routing; with them off this class does exactly what it did before they existed.
+ *
+ * <p>With labels on, the champion's score is also forwarded, with its model and feature vector, to the outcome join
+ * ({@link ScoredEvent}); with labels off, nothing more happens than a null check.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -64,6 +68,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final ModelSelection selection;
     /** 0 = contributions off; −1 = every term; K &gt; 0 = the K largest. Decoded once: tested per record. */
     private final int contributionsTop;
+    /** The outcome join's node name; null with labels off. */
+    private final String outcomesChild;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
@@ -71,6 +77,14 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
                      ScorerMetrics metrics, OutputLimit limit, ModelSelection selection,
                      ScorerConfig.ContributionsMode contributions) {
+        this(storeName, scoresSink, deadLettersSink, shadowScoresSink, metrics, limit, selection, contributions, null);
+    }
+
+    /** @param outcomesChild the outcome join's node name, or null with labels off */
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
+                     ScorerMetrics metrics, OutputLimit limit, ModelSelection selection,
+                     ScorerConfig.ContributionsMode contributions, String outcomesChild) {
+        this.outcomesChild = outcomesChild;
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
@@ -159,6 +173,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         metrics.scored(System.nanoTime() - start);
         metrics.scoredBy(model.modelId(), model.version(), ScorerMetrics.Role.CHAMPION);
         context.forward(record.withValue(value), scoresSink);
+        if (outcomesChild != null) {
+            ScoredEvent.forward(context, record, score, model, x, outcomesChild);
+        }
         if (shadow != null) {
             for (int i = 0; i < shadow.length; i++) {
                 if (shadow[i] != null) {

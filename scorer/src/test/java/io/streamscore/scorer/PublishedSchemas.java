@@ -30,8 +30,20 @@ final class PublishedSchemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     static final Schema SCORE = load("score.schema.json");
     static final Schema DEAD_LETTER = load("dead-letter.schema.json");
+    static final Schema OUTCOME = load("outcome.schema.json");
+    static final Schema QUALITY = load("quality.schema.json");
 
     private PublishedSchemas() {
+    }
+
+    /** Fails with every violation when the outcome value does not validate. */
+    static void assertValidOutcome(byte[] value) {
+        assertValid(OUTCOME, read(value), "outcome " + new String(value, StandardCharsets.UTF_8));
+    }
+
+    /** Fails with every violation when the quality record's value does not validate. */
+    static void assertValidQuality(byte[] value) {
+        assertValid(QUALITY, read(value), "quality record " + new String(value, StandardCharsets.UTF_8));
     }
 
     /** Fails with every violation when the score value does not validate. */

@@ -215,7 +215,7 @@ class ScorerCliTest {
         assertEquals(ScorerProfile.LATENCY, ran.get(1).profile());
         assertEquals("5", ran.get(1).clientProperties().get("linger.ms"));
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--profile", "fast"));
-        assertEquals("scorer: streamscore.profile is 'fast'; must be throughput or latency (see --help)",
+        assertEquals("error: streamscore.profile is 'fast'; must be throughput or latency (see 'scorer --help')",
                 err.toString().strip());
         assertEquals(2, ran.size());
     }

@@ -25,7 +25,8 @@ class ScorerConfigTest {
         assertEquals(new ScorerConfig("b:9092", "streamscore-scorer", "models", "features", "scores", "dead-letters",
                 "shadow-scores", "exactly_once_v2", 1, 8080, false, Duration.ofSeconds(30), Duration.ZERO, false,
                 Optional.empty(), Duration.ofSeconds(30), ModelSelection.LATEST, ScorerConfig.ContributionsMode.OFF,
-                ScorerProfile.LATENCY, Map.of("linger.ms", "5", "batch.size", "65536")), c);
+                ScorerProfile.LATENCY, io.streamscore.scorer.outcomes.OutcomesConfig.OFF,
+                Map.of("linger.ms", "5", "batch.size", "65536")), c);
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.streamscore.common.event;
 
 /**
- * Why a feature record could not be scored. The names are a stable contract: they appear in the dead-letter header
+ * Why a feature record could not be scored, or (the {@code LABEL_*} codes, with labels on) why a label record was not
+ * joined with a score. The names are a stable contract: they appear in the dead-letter header
  * {@code streamscore.reason}, in the {@code /metrics} labels and in replay recipes, so never rename one.
  */
 public enum ReasonCode {
@@ -45,5 +46,22 @@ public enum ReasonCode {
      */
     NO_MODEL_AT_EVENT_TIME,
     /** An unexpected exception while scoring; a bug, routed by the processing exception handler. */
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /**
+     * A record on the labels topic that is not a label: null, not JSON, no {@code eventId}, or a {@code label} outside
+     * 0/1, true/false, 0.0/1.0 (docs/outcomes.md).
+     */
+    LABEL_MALFORMED,
+    /**
+     * A label whose time (its record timestamp) is more than the label window after its event's timestamp: the score
+     * it labels has been, or will be, counted as expired unlabelled.
+     */
+    LABEL_LATE,
+    /** A second label for an event that already has one (joined or held): the first label counts. */
+    LABEL_DUPLICATE,
+    /**
+     * A label for which no score of its event came within the label window (the event id was never scored in this
+     * partition: unknown, dead-lettered, keyed differently from its feature event, or scored too long ago).
+     */
+    LABEL_UNKNOWN_EVENT
 }
