@@ -125,11 +125,11 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     String label;
 
     // The trainer's CSV options, with the trainer's names (docs/cli.md).
-    @Option(names = "--exclude", split = ",", paramLabel = "NAME[,NAME...]",
+    @Option(names = "--exclude", split = ",", paramLabel = "NAME",
             description = "With --data: leave these columns out (e.g. an ID column).")
     List<String> excluded;
 
-    @Option(names = "--features", split = ",", paramLabel = "NAME[,NAME...]",
+    @Option(names = "--features", split = ",", paramLabel = "NAME",
             description = "With --data: train on these columns, in this order.")
     List<String> featureColumns;
 

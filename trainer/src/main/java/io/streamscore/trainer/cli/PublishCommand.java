@@ -18,11 +18,12 @@ import java.util.concurrent.Callable;
 /** {@code trainer publish}: puts an existing model file on the model topic (e.g. after a failed publish). */
 @Command(name = "publish", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Publish a model file to the compacted model topic as the next version of its model id.", "",
-                "When the new version's features differ from the version served, a warning names the features added",
-                "and removed: producers of events without an added feature must be updated before it is served.", "",
+                "When its features differ from the served version's, a warning names the",
+                "features added and removed: producers of events without an added feature",
+                "must be updated before it is served.", "",
                 "Examples:",
                 "  trainer publish --model model.json --bootstrap-servers localhost:9092",
-                "  trainer publish --model model.json --model-id fraud --client-config secure.properties"})
+                "  trainer publish --model model.json --model-id fraud --client-config c.properties"})
 final class PublishCommand implements Callable<Integer> {
 
     @CommandLine.Spec

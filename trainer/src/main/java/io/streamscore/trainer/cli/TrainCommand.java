@@ -34,25 +34,27 @@ import java.util.concurrent.Callable;
 /** {@code trainer train}: CSV in, model JSON (and optionally a report) out. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Fit binary logistic regression on a labelled CSV file (or Kafka topic).", "",
-                "The CSV needs a header row; it may be gzip-compressed and separated by commas, ';' or tabs",
-                "(found from the header; else --delimiter). Every feature column must be numeric: leave out",
-                "an ID or text column with --exclude, or choose the columns with --features. Labels are 0/1,",
-                "true/false or 0.0/1.0; for others (yes/no, churned/stayed) name the class that is 1 with",
-                "--positive-label. Features are standardized (the model keeps mean and std, so events carry",
-                "raw values). Training starts from weights drawn uniformly from [0, 1) with --seed and takes",
-                "steps θ ← θ − η∇L until every gradient component is within --gradient-tolerance (converged),",
-                "the loss improves by less than --tolerance (stalled, unless the gradient is that small)",
-                "or --iterations run out. If a step would raise the loss, η is halved (with a warning)",
-                "so training never diverges.", "",
-                "A run that ends far from the optimum, or whose model is worse than chance on the holdout,",
-                "says so in its last line and exits 3 (the model file and report are still written, nothing",
-                "is published) unless --allow-unconverged.", "",
+                "The CSV needs a header row; it may be gzip-compressed, and separated by",
+                "commas, ';' or tabs (found from the header; else --delimiter). Every feature",
+                "column must be numeric: leave out an ID or text column with --exclude, or",
+                "choose the columns with --features. Labels are 0/1, true/false or 0.0/1.0;",
+                "for others (yes/no) name the class that is 1 with --positive-label.",
+                "Features are standardized (the model keeps mean and std: events carry raw",
+                "values).", "",
+                "Training starts from weights drawn uniformly from [0, 1) with --seed and",
+                "takes steps θ ← θ − η∇L until every gradient component is within",
+                "--gradient-tolerance (converged), the loss improves by less than --tolerance",
+                "(stalled, unless the gradient is that small) or --iterations run out. If a",
+                "step would raise the loss, η is halved (with a warning): it never diverges.", "",
+                "A run that ends far from the optimum, or whose model is worse than chance on",
+                "the holdout, says so in its last line and exits 3 (the model file and report",
+                "are written, nothing is published) unless --allow-unconverged.", "",
                 "Examples:",
                 "  trainer train --data clusters.csv --out model.json",
-                "  trainer train --data churn.csv.gz --exclude customer_id --positive-label yes --report report/",
-                "  trainer train --data credit.csv --label defaulted --l2 0.01 --holdout 0.25 --missing drop-rows",
-                "  trainer train --data train.csv --test test.csv --model-id fraud --out fraud.json",
-                "  zcat churn.csv.gz | trainer train --data - --model-id churn --exclude customer_id"})
+                "  trainer train --data churn.csv.gz --exclude customer_id --positive-label yes",
+                "  trainer train --data credit.csv --label defaulted --missing drop-rows",
+                "  trainer train --data train.csv --test test.csv --model-id fraud",
+                "  zcat churn.csv.gz | trainer train --data - --model-id churn"})
 final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -67,12 +69,12 @@ final class TrainCommand implements Callable<Integer> {
                     + " beginning to the end offsets at start. Needs --bootstrap-servers. With --model-id, only that model's events are used.")
     String dataTopic;
 
-    @Option(names = "--features", split = ",", paramLabel = "NAME[,NAME...]",
+    @Option(names = "--features", split = ",", paramLabel = "NAME",
             description = "Train on these columns, in this order (default: every column but the label; with --data-topic,"
                     + " the names of the first event). Positional events need it to name their values.")
     List<String> featureNames;
 
-    @Option(names = "--exclude", split = ",", paramLabel = "NAME[,NAME...]",
+    @Option(names = "--exclude", split = ",", paramLabel = "NAME",
             description = "Leave these columns out (e.g. an ID column; they are not parsed, so they may hold text).")
     List<String> excluded;
 

@@ -393,6 +393,15 @@ public final class CsvDataLoader {
 
     /** UTF-8 text from the stream, gunzipped when it starts with gzip's magic bytes, without a leading BOM. */
     private static Reader open(InputStream raw, boolean[] gzip) throws IOException {
+        try {
+            return decode(raw, gzip);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    private static Reader decode(InputStream raw, boolean[] gzip) throws IOException {
         PushbackInputStream in = new PushbackInputStream(raw, 3);
         byte[] magic = new byte[2];
         int m = in.readNBytes(magic, 0, 2);

@@ -49,16 +49,16 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of generated data.")
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000", description = "Rows of generated data.")
     int rows;
 
-    @Option(names = "--features", defaultValue = "20", description = "Features per row.")
+    @Option(names = "--features", paramLabel = "N", defaultValue = "20", description = "Features per row.")
     int features;
 
-    @Option(names = "--passes", defaultValue = "30", description = "Timed passes per configuration (after warm-up).")
+    @Option(names = "--passes", paramLabel = "N", defaultValue = "30", description = "Timed passes per configuration (after warm-up).")
     int passes;
 
-    @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
+    @Option(names = "--threads", split = ",", paramLabel = "N",
             description = "Thread counts to measure (default: 1 and all available cores).")
     List<Integer> threadCounts;
 
@@ -66,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Skip the second part: time to converge with default settings on standardized data.")
     boolean skipConvergence;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for the generated data.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for the generated data.")
     long seed;
 
     @Override

@@ -29,16 +29,16 @@ public final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--kind", defaultValue = "overlapping", description = "One of: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--kind", paramLabel = "overlapping|separable|wide", defaultValue = "overlapping", description = "One of: ${COMPLETION-CANDIDATES}.")
     Kind kind;
 
-    @Option(names = "--rows", defaultValue = "2000", description = "Rows in all (half per class for the clusters).")
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "2000", description = "Rows in all (half per class for the clusters).")
     int rows;
 
-    @Option(names = "--features", defaultValue = "20", description = "Features, for --kind wide.")
+    @Option(names = "--features", paramLabel = "N", defaultValue = "20", description = "Features, for --kind wide.")
     int features;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Same seed, same data.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Same seed, same data.")
     long seed;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the CSV.")

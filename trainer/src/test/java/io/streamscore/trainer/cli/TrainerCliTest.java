@@ -263,7 +263,10 @@ class TrainerCliTest {
         assertTrue(examples >= 15, "examples found: " + examples);
     }
 
-    /** Rendering every command's help writes nothing to System.err (picocli's own warnings go there). */
+    /**
+     * Rendering every command's help writes nothing to System.err (picocli's own warnings go there), and every option
+     * shows what it takes (N, FILE), never picocli's default {@code <fieldName>}.
+     */
     @Test
     void everyHelpRendersWithoutWarnings() {
         java.io.PrintStream stderr = System.err;
@@ -276,7 +279,10 @@ class TrainerCliTest {
             while (!commands.isEmpty()) {
                 picocli.CommandLine c = commands.pop();
                 commands.addAll(c.getSubcommands().values());
-                assertTrue(c.getUsageMessage().contains("Usage: "));
+                String usage = c.getUsageMessage();
+                assertTrue(usage.contains("Usage: "));
+                assertFalse(java.util.regex.Pattern.compile("<[a-zA-Z]+>").matcher(usage).find(),
+                        () -> "a <fieldName> placeholder instead of what the option takes:\n" + usage);
             }
         } finally {
             System.setErr(stderr);
