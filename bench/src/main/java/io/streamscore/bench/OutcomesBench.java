@@ -193,7 +193,7 @@ public final class OutcomesBench implements Callable<Integer> {
         }
         // Scores (plain) or outcomes (labels): the last output of an event on each path.
         Measured measured;
-        try (OutputCounter counter = new OutputCounter(bootstrap, List.of(labels ? outcomes : scores), false)) {
+        try (OutputCounter counter = new OutputCounter(bootstrap, List.of(labels ? outcomes : scores), false).start()) {
             long start = System.nanoTime();
             ScorerApp.Running app = new ScorerApp(ScorerConfig.resolve(Map.of(), flags)).start();
             long cpu;

@@ -294,8 +294,9 @@ public final class ScorerApp {
             closed = true;
             stopped.countDown();
             try {
-                // Leave the group at once: the scorer keeps no local state, so staying in it gains nothing and would
-                // leave this instance's partitions unscored until session.timeout.ms (45 s by default) runs out.
+                // Leave the group at once: staying in it would leave this instance's partitions unscored until
+                // session.timeout.ms (45 s by default) runs out. Without labels the scorer keeps no local state; with
+                // labels its stores are in state.dir and their changelogs, so whoever takes the partitions restores them.
                 if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(shutdownTimeout))) {
                     log.warn("Kafka Streams did not close within {}", shutdownTimeout);

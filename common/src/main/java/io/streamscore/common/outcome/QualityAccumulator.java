@@ -22,10 +22,20 @@ public final class QualityAccumulator {
     public static final int AUC_BINS = 1000;
     /** The calibration table's bins (each spans B / 10 histogram bins). */
     public static final int CALIBRATION_BINS = 10;
+    /**
+     * Histogram bins per chunk of the state's parted form ({@link #sumsToBytes}, {@link #chunkToBytes}): one outcome
+     * changes the sums and one chunk, so a store that keeps the parts apart rewrites a few hundred bytes per outcome,
+     * not the whole histogram.
+     */
+    public static final int CHUNK_BINS = 50;
+    /** Chunks of the histogram. */
+    public static final int CHUNKS = AUC_BINS / CHUNK_BINS;
     /** Log-loss clips p to [ε, 1 − ε] so that a confident mistake (p = 0 or 1 exactly) costs −ln ε, not infinity. */
     public static final double LOG_LOSS_EPSILON = 1e-15;
     private static final int PER_CALIBRATION_BIN = AUC_BINS / CALIBRATION_BINS;
     private static final byte FORMAT = 1;
+    private static final byte SUMS_FORMAT = 2;
+    private static final byte CHUNK_FORMAT = 3;
 
     private long truePositives;
     private long falsePositives;
@@ -191,6 +201,82 @@ public final class QualityAccumulator {
         return Arrays.copyOf(w.out, w.n);
     }
 
+    /** The chunk of the histogram that the bin of probability {@code p} is in. */
+    public static int chunkOf(double p) {
+        return bin(p) / CHUNK_BINS;
+    }
+
+    /** Everything but the histogram: the counts, the threshold and the compensated sums (a fixed ~220 bytes). */
+    public byte[] sumsToBytes() {
+        Writer w = new Writer(8 + 8 + 4 * 10 + 16 * (2 + CALIBRATION_BINS));
+        w.out[w.n++] = SUMS_FORMAT;
+        w.putDouble(threshold);
+        w.putVarLong(truePositives);
+        w.putVarLong(falsePositives);
+        w.putVarLong(trueNegatives);
+        w.putVarLong(falseNegatives);
+        logLoss.write(w);
+        squaredError.write(w);
+        for (Sum s : calibrationP) {
+            s.write(w);
+        }
+        return Arrays.copyOf(w.out, w.n);
+    }
+
+    /** Histogram chunk {@code c}: the positives and negatives of its {@value #CHUNK_BINS} bins, as varints. */
+    public byte[] chunkToBytes(int c) {
+        Writer w = new Writer(1 + 2 * CHUNK_BINS);
+        w.out[w.n++] = CHUNK_FORMAT;
+        for (int b = c * CHUNK_BINS; b < (c + 1) * CHUNK_BINS; b++) {
+            w.putVarLong(positives[b]);
+            w.putVarLong(negatives[b]);
+        }
+        return Arrays.copyOf(w.out, w.n);
+    }
+
+    /**
+     * The accumulator from its parts.
+     *
+     * @param chunks {@value #CHUNKS} chunks, null for one that was never written (all its bins empty)
+     * @throws IllegalArgumentException for bytes {@link #sumsToBytes} and {@link #chunkToBytes} did not write
+     */
+    public static QualityAccumulator fromParts(byte[] sums, byte[][] chunks) {
+        if (chunks.length != CHUNKS) {
+            throw new IllegalArgumentException(chunks.length + " chunks; the histogram has " + CHUNKS);
+        }
+        Reader r = new Reader(sums);
+        if (sums.length == 0 || r.get() != SUMS_FORMAT) {
+            throw new IllegalArgumentException("not the sums of a quality accumulator of format " + SUMS_FORMAT);
+        }
+        QualityAccumulator a = new QualityAccumulator();
+        a.threshold = r.getDouble();
+        a.truePositives = r.getVarLong();
+        a.falsePositives = r.getVarLong();
+        a.trueNegatives = r.getVarLong();
+        a.falseNegatives = r.getVarLong();
+        a.logLoss.read(r);
+        a.squaredError.read(r);
+        for (Sum s : a.calibrationP) {
+            s.read(r);
+        }
+        r.end();
+        for (int c = 0; c < CHUNKS; c++) {
+            if (chunks[c] == null) {
+                continue;
+            }
+            Reader cr = new Reader(chunks[c]);
+            if (chunks[c].length == 0 || cr.get() != CHUNK_FORMAT) {
+                throw new IllegalArgumentException("not a histogram chunk of format " + CHUNK_FORMAT);
+            }
+            for (int b = c * CHUNK_BINS; b < (c + 1) * CHUNK_BINS; b++) {
+                a.positives[b] = cr.getVarLong();
+                a.negatives[b] = cr.getVarLong();
+            }
+            cr.end();
+        }
+        return a;
+    }
+
     /** @throws IllegalArgumentException for bytes {@link #toBytes} did not write */
     public static QualityAccumulator fromBytes(byte[] bytes) {
         Reader r = new Reader(bytes);
@@ -322,6 +408,12 @@ public final class QualityAccumulator {
                 v = (v << 8) | (get() & 0xFF);
             }
             return Double.longBitsToDouble(v);
+        }
+
+        void end() {
+            if (i != in.length) {
+                throw new IllegalArgumentException("trailing bytes after a quality accumulator part");
+            }
         }
 
         long getVarLong() {

@@ -171,8 +171,13 @@ class QualityAccumulatorTest {
                 }
             }
 
-            // The state survives its byte form, and merging halves is adding all.
+            // The state survives its byte forms, whole and in parts, and merging halves is adding all.
             assertEquals(f, QualityAccumulator.fromBytes(a.toBytes()).figures());
+            byte[][] chunks = new byte[QualityAccumulator.CHUNKS][];
+            for (int c = 0; c < chunks.length; c++) {
+                chunks[c] = c % 3 == 0 && isEmpty(a, c) ? null : a.chunkToBytes(c);
+            }
+            assertEquals(f, QualityAccumulator.fromParts(a.sumsToBytes(), chunks).figures());
             QualityAccumulator first = new QualityAccumulator();
             QualityAccumulator second = new QualityAccumulator();
             for (int i = 0; i < n; i++) {
@@ -185,6 +190,16 @@ class QualityAccumulatorTest {
             assertEquals(f.rocAuc(), merged.rocAuc(), 0.0);
             assertEquals(f.logLoss(), merged.logLoss(), 1e-12);
         }
+    }
+
+    private static boolean isEmpty(QualityAccumulator a, int chunk) {
+        byte[] b = a.chunkToBytes(chunk);
+        for (int i = 1; i < b.length; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,9 +46,11 @@ import java.util.TreeMap;
  * is counted {@code TOO_LATE} and not added anywhere. So the highest revision of each window equals what the outcomes
  * topic gives offline, whatever the order the outcomes were read in, unless TOO_LATE says otherwise.
  *
- * <p>The windows are in a RocksDB store with a changelog and caching (the figures of one window are rewritten for every
- * outcome; the cache turns that into one changelog record per window and commit). Under exactly-once the store, the
- * clock and the records written commit together.
+ * <p>The windows are in a RocksDB store with a changelog and caching. A window is stored in parts: its sums (counts, the
+ * compensated sums, whether and how often it was written) and the {@value QualityAccumulator#CHUNKS} chunks of its
+ * histogram, each under its own key, so one outcome rewrites the sums and one chunk (a few hundred bytes) rather than
+ * the whole histogram; the cache turns the rewrites of one commit into one changelog record per part. Under
+ * exactly-once the store, the clock and the records written commit together.
  */
 final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(QualityProcessor.class);
@@ -65,6 +68,8 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** One window's state: its identity, whether (and how often) it was written, whether it changed since. */
     private static final class Window {
+        /** The window's keys (the sums, then each chunk), computed once. */
+        Bytes[] keys;
         final String modelId;
         final long version;
         final Size size;
@@ -81,8 +86,21 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
             this.start = start;
         }
 
-        byte[] toBytes() {
-            byte[] a = sums.toBytes();
+        /** The key of the sums part, then of each histogram chunk. */
+        Bytes[] keys() {
+            if (keys == null) {
+                byte[] id = modelId.getBytes(StandardCharsets.UTF_8);
+                keys = new Bytes[1 + QualityAccumulator.CHUNKS];
+                for (int part = 0; part < keys.length; part++) {
+                    keys[part] = partKey(size.ms(), start, version, part, id);
+                }
+            }
+            return keys;
+        }
+
+        /** The sums part: the window's flags and revision, then the accumulator's sums. */
+        byte[] sumsPart() {
+            byte[] a = sums.sumsToBytes();
             return ByteBuffer.allocate(1 + 1 + 1 + 4 + a.length).put(FORMAT).put((byte) (emitted ? 1 : 0))
                     .put((byte) (dirty ? 1 : 0)).putInt(revision).put(a).array();
         }
@@ -97,7 +115,7 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Bytes, byte[]> store;
     private long clock;
-    /** Decoded windows: every unwritten one, and written ones with a correction to write. */
+    /** Decoded windows: every unwritten one, and written ones with a correction to write. Keyed by their sums key. */
     private final Map<Bytes, Window> live = new HashMap<>();
     /** Unwritten windows by when the clock closes them (end + grace). */
     private final TreeMap<Long, Set<Bytes>> closing = new TreeMap<>();
@@ -132,8 +150,10 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Rebuilds the in-memory indexes from the store, and shows the newest written window of each series. */
     private void restore() {
-        Map<QualityKey, KeyValue<Bytes, byte[]>> newest = new HashMap<>();
-        List<Bytes> unconfigured = new java.util.ArrayList<>();
+        Map<Bytes, Window> windows = new HashMap<>();
+        Map<Bytes, byte[][]> chunks = new HashMap<>();
+        Map<Bytes, byte[]> sumsParts = new HashMap<>();
+        List<Bytes> unconfigured = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
@@ -141,34 +161,50 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
                     clock = ByteBuffer.wrap(kv.value).getLong();
                     continue;
                 }
-                Window w = header(kv.key, kv.value);
-                if (w == null) {
+                byte[] k = kv.key.get();
+                Size size = sizeByMs.get(ByteBuffer.wrap(k).getLong());
+                if (size == null) {
                     unconfigured.add(kv.key); // a window size no longer configured
                     continue;
                 }
-                if (!w.emitted) {
-                    w.sums = sums(kv.value);
-                    live.put(kv.key, w);
-                    index(closing, w.start + w.size.ms() + graceMs, kv.key);
-                    continue;
-                }
-                index(dropping, w.start + w.size.ms() + retentionMs, kv.key);
-                if (w.dirty) {
-                    w.sums = sums(kv.value);
-                    live.put(kv.key, w);
-                    dirty.add(kv.key);
-                }
-                QualityKey series = new QualityKey(w.modelId, w.version, w.size.name());
-                KeyValue<Bytes, byte[]> other = newest.get(series);
-                if (other == null || header(other.key, other.value).start < w.start) {
-                    newest.put(series, kv);
+                int part = k[24];
+                Bytes id = sumsKeyOf(k);
+                if (part == 0) {
+                    Window w = identity(k, size);
+                    ByteBuffer v = ByteBuffer.wrap(kv.value);
+                    if (v.get() != FORMAT) {
+                        throw new IllegalStateException("quality window of format " + kv.value[0] + "; this version reads "
+                                + FORMAT);
+                    }
+                    w.emitted = v.get() == 1;
+                    w.dirty = v.get() == 1;
+                    w.revision = v.getInt();
+                    windows.put(id, w);
+                    sumsParts.put(id, Arrays.copyOfRange(kv.value, 7, kv.value.length));
+                } else {
+                    chunks.computeIfAbsent(id, x -> new byte[QualityAccumulator.CHUNKS][])[part - 1] = kv.value;
                 }
             }
         }
         unconfigured.forEach(store::delete);
-        for (KeyValue<Bytes, byte[]> kv : newest.values()) {
-            Window w = header(kv.key, kv.value);
-            w.sums = sums(kv.value);
+        Map<QualityKey, Window> newest = new HashMap<>();
+        for (Map.Entry<Bytes, Window> e : windows.entrySet()) {
+            Window w = e.getValue();
+            w.sums = QualityAccumulator.fromParts(sumsParts.get(e.getKey()),
+                    chunks.getOrDefault(e.getKey(), new byte[QualityAccumulator.CHUNKS][]));
+            if (!w.emitted) {
+                live.put(e.getKey(), w);
+                index(closing, w.start + w.size.ms() + graceMs, e.getKey());
+                continue;
+            }
+            index(dropping, w.start + w.size.ms() + retentionMs, e.getKey());
+            if (w.dirty) {
+                live.put(e.getKey(), w);
+                dirty.add(e.getKey());
+            }
+            newest.merge(new QualityKey(w.modelId, w.version, w.size.name()), w, (a, b) -> a.start >= b.start ? a : b);
+        }
+        for (Window w : newest.values()) {
             metrics.show(record(w, w.revision, 0L));
             shown.add(new QualityKey(w.modelId, w.version, w.size.name()));
         }
@@ -181,28 +217,19 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
             clock = o.labelledAt();
             store.put(CLOCK, ByteBuffer.allocate(8).putLong(clock).array());
         }
+        int chunk = QualityAccumulator.chunkOf(o.probability());
+        byte[] modelId = o.modelId().getBytes(StandardCharsets.UTF_8);
         for (Size size : sizes) {
             long start = QualityWindow.windowStart(o.labelledAt(), size.ms());
-            Bytes key = key(size, start, o.modelId(), o.modelVersion());
+            Bytes key = partKey(size.ms(), start, o.modelVersion(), 0, modelId);
             Window w = live.get(key);
-            if (w == null) {
-                byte[] stored = store.get(key);
-                if (stored != null) {
-                    w = header(key, stored);
-                    w.sums = sums(stored);
-                } else if (start + size.ms() + retentionMs <= clock) {
-                    metrics.quality(size.name(), QualityReason.TOO_LATE);
-                    if (!warnedTooLate) {
-                        warnedTooLate = true;
-                        log.warn("An outcome came after its quality window was dropped; not counted in it: model id={},"
-                                        + " version={}, window={} starting {}, labelledAt={}, quality clock={} (counted "
-                                        + "in streamscore_quality_outcomes_total{{reason=\"TOO_LATE\"}}, not logged "
-                                        + "again by this task)", o.modelId(), o.modelVersion(), size.name(),
-                                java.time.Instant.ofEpochMilli(start), o.labelledAt(), clock);
+            if (w == null) { // not an open window decoded in memory (the usual case): stored, new, or too late
+                w = new Window(o.modelId(), o.modelVersion(), size, start);
+                if (!load(key, w)) {
+                    if (start + size.ms() + retentionMs <= clock) {
+                        tooLate(o, size, start);
+                        continue;
                     }
-                    continue;
-                } else {
-                    w = new Window(o.modelId(), o.modelVersion(), size, start);
                     w.sums = new QualityAccumulator();
                     index(closing, start + size.ms() + graceMs, key);
                 }
@@ -213,10 +240,44 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
                 w.dirty = true;
                 dirty.add(key);
             }
-            store.put(key, w.toBytes());
+            store.put(key, w.sumsPart());
+            store.put(w.keys()[1 + chunk], w.sums.chunkToBytes(chunk));
             metrics.quality(size.name(), QualityReason.AGGREGATED);
         }
         closeAndDrop();
+    }
+
+    /** Reads a stored window into {@code w}; false when the store has none under its keys. */
+    private boolean load(Bytes key, Window w) {
+        byte[] sumsPart = store.get(key);
+        if (sumsPart == null) {
+            return false;
+        }
+        ByteBuffer v = ByteBuffer.wrap(sumsPart);
+        if (v.get() != FORMAT) {
+            throw new IllegalStateException("quality window of format " + sumsPart[0] + "; this version reads " + FORMAT);
+        }
+        w.emitted = v.get() == 1;
+        w.dirty = v.get() == 1;
+        w.revision = v.getInt();
+        byte[][] chunks = new byte[QualityAccumulator.CHUNKS][];
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = store.get(w.keys()[1 + c]);
+        }
+        w.sums = QualityAccumulator.fromParts(Arrays.copyOfRange(sumsPart, 7, sumsPart.length), chunks);
+        return true;
+    }
+
+    private void tooLate(QualityObservation o, Size size, long start) {
+        metrics.quality(size.name(), QualityReason.TOO_LATE);
+        if (!warnedTooLate) {
+            warnedTooLate = true;
+            log.warn("An outcome came after its quality window was dropped; not counted in it: model id={}, version={}, "
+                            + "window={} starting {}, labelledAt={}, quality clock={} (counted in "
+                            + "streamscore_quality_outcomes_total{{reason=\"TOO_LATE\"}}, not logged again by this task)",
+                    o.modelId(), o.modelVersion(), size.name(), java.time.Instant.ofEpochMilli(start), o.labelledAt(),
+                    clock);
+        }
     }
 
     /** Writes the windows the clock has closed (revision 1) and drops those it has left behind. */
@@ -230,11 +291,16 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         while (!dropping.isEmpty() && dropping.firstKey() <= clock) {
             for (Bytes key : dropping.pollFirstEntry().getValue()) {
+                Window w = live.remove(key);
                 if (dirty.remove(key)) {
-                    emit(key, live.get(key));
+                    emit(key, w);
                 }
-                live.remove(key);
-                store.delete(key);
+                if (w == null) {
+                    w = identity(key.get(), sizeByMs.get(ByteBuffer.wrap(key.get()).getLong()));
+                }
+                for (Bytes k : w.keys()) {
+                    store.delete(k);
+                }
             }
         }
     }
@@ -251,7 +317,7 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
         w.revision++;
         w.emitted = true;
         w.dirty = false;
-        store.put(key, w.toBytes());
+        store.put(key, w.sumsPart());
         QualityWindow q = record(w, w.revision, context.currentSystemTimeMs());
         context.forward(new Record<>(q.key().getBytes(StandardCharsets.UTF_8), QualityJson.toBytes(q), q.windowEndMs(),
                 new RecordHeaders()));
@@ -270,37 +336,28 @@ final class QualityProcessor implements Processor<byte[], byte[], byte[], byte[]
         shown.clear();
     }
 
-    // ---- store layout: key = size(8) start(8, sign flipped) version(8) modelId; value = format emitted dirty revision sums
+    // ---- store layout: key = size(8) start(8, sign flipped) version(8) part(1) modelId; part 0 = the sums part
+    //      (format, emitted, dirty, revision, the accumulator's sums), part 1 + c = histogram chunk c.
 
-    private static Bytes key(Size size, long start, String modelId, long version) {
-        byte[] id = modelId.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(24 + id.length).putLong(size.ms()).putLong(start ^ Long.MIN_VALUE)
-                .putLong(version).put(id).array());
+    private static Bytes partKey(long sizeMs, long start, long version, int part, byte[] modelId) {
+        return Bytes.wrap(ByteBuffer.allocate(25 + modelId.length).putLong(sizeMs).putLong(start ^ Long.MIN_VALUE)
+                .putLong(version).put((byte) part).put(modelId).array());
     }
 
-    /** The window of a stored entry without its sums; null for a size no longer configured. */
-    private Window header(Bytes key, byte[] value) {
-        ByteBuffer k = ByteBuffer.wrap(key.get());
-        Size size = sizeByMs.get(k.getLong());
-        if (size == null) {
-            return null;
-        }
+    /** The sums key of the window a part key belongs to. */
+    private static Bytes sumsKeyOf(byte[] partKey) {
+        byte[] k = partKey.clone();
+        k[24] = 0;
+        return Bytes.wrap(k);
+    }
+
+    /** The window a key names, without its state. */
+    private static Window identity(byte[] key, Size size) {
+        ByteBuffer k = ByteBuffer.wrap(key);
+        k.getLong();
         long start = k.getLong() ^ Long.MIN_VALUE;
         long version = k.getLong();
-        String modelId = new String(key.get(), 24, key.get().length - 24, StandardCharsets.UTF_8);
-        Window w = new Window(modelId, version, size, start);
-        ByteBuffer v = ByteBuffer.wrap(value);
-        if (v.get() != FORMAT) {
-            throw new IllegalStateException("quality window of format " + value[0] + "; this version reads " + FORMAT);
-        }
-        w.emitted = v.get() == 1;
-        w.dirty = v.get() == 1;
-        w.revision = v.getInt();
-        return w;
-    }
-
-    private static QualityAccumulator sums(byte[] value) {
-        return QualityAccumulator.fromBytes(Arrays.copyOfRange(value, 7, value.length));
+        return new Window(new String(key, 25, key.length - 25, StandardCharsets.UTF_8), version, size, start);
     }
 
     private static void index(TreeMap<Long, Set<Bytes>> by, long at, Bytes key) {
