@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -110,6 +111,10 @@ public final class ScorerThroughputBench implements Callable<Integer> {
     @Option(names = "--contributions-top", paramLabel = "K", defaultValue = "0",
             description = "Also run the scorer with --contributions-top K (the K largest terms) in each configuration; 0 = not run.")
     int contributionsTop;
+
+    @Option(names = "--client-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka Streams / client property for every app (the scorer passes it through as its --client-config would), e.g. producer.compression.type=lz4; repeatable.")
+    Map<String, String> clientProperties = new LinkedHashMap<>();
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Use this broker instead of starting one (topics must be creatable).")
     String bootstrapServers;
@@ -355,7 +360,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
         private RunningApp start(AppKind kind, String appId, String g, int th, String features, String output,
                                  String deadLetters, String shadow) throws Exception {
             if (kind != AppKind.BASELINE) {
-                Map<String, String> flags = new HashMap<>();
+                Map<String, String> flags = new HashMap<>(clientProperties);
                 if (kind == AppKind.CONTRIBUTIONS || kind == AppKind.CONTRIBUTIONS_TOP) {
                     flags.put(ScorerConfig.CONTRIBUTIONS, "true");
                 }
@@ -391,6 +396,7 @@ public final class ScorerThroughputBench implements Callable<Integer> {
                 };
             }
             Properties p = new Properties();
+            p.putAll(clientProperties);
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, g);
