@@ -53,8 +53,8 @@ import java.util.Map;
  * magnitude, largest first, followed by {@code "contributionsOmitted":n,"contributionsOmittedSum":s}. These numbers are
  * written in the shortest form that reads back exactly: Raffaello Giulietti's Schubfach algorithm, the one behind
  * Jackson's {@code NumberOutput.toString(d, true)} and JDK 19's {@link Double#toString}, with the same text, here
- * written straight into the output buffer (one score carries one number per feature, so the String and copies per
- * number that Jackson's API needs were most of the score's cost). A term or logit that overflowed to ±Infinity
+ * written straight into the output buffer: a score carries one such number per feature, and this spares each of them
+ * the String and the copies that Jackson's API needs. A term or logit that overflowed to ±Infinity
  * (the probability is then exactly 0 or 1) is written as the string {@code "Infinity"} or {@code "-Infinity"}, which
  * JSON numbers cannot hold. Older scores without these fields read back with null contributions.
  */
