@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("integration")
 @Timeout(120)
 class HotSwapIntegrationTest {
-    /** The bound the issue sets: after this long past the acknowledgement, only v2 may score. */
+    /** The propagation bound: after this long past the acknowledgement, only v2 may score. */
     private static final long SWAP_BOUND_MS = 1_000;
     /** How long events keep flowing after the acknowledgement: past the bound, so the bound is actually exercised. */
     private static final long FLOW_AFTER_ACK_MS = 2_500;
