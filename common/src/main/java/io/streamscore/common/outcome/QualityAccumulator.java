@@ -178,16 +178,7 @@ public final class QualityAccumulator {
     public byte[] toBytes() {
         Writer w = new Writer(160 + 8 * nonEmptyBins());
         w.out[w.n++] = FORMAT;
-        w.putDouble(threshold);
-        w.putVarLong(truePositives);
-        w.putVarLong(falsePositives);
-        w.putVarLong(trueNegatives);
-        w.putVarLong(falseNegatives);
-        logLoss.write(w);
-        squaredError.write(w);
-        for (Sum s : calibrationP) {
-            s.write(w);
-        }
+        writeSums(w);
         w.putVarLong(nonEmptyBins());
         int last = -1;
         for (int b = 0; b < AUC_BINS; b++) {
@@ -201,15 +192,8 @@ public final class QualityAccumulator {
         return Arrays.copyOf(w.out, w.n);
     }
 
-    /** The chunk of the histogram that the bin of probability {@code p} is in. */
-    public static int chunkOf(double p) {
-        return bin(p) / CHUNK_BINS;
-    }
-
-    /** Everything but the histogram: the counts, the threshold and the compensated sums (a fixed ~220 bytes). */
-    public byte[] sumsToBytes() {
-        Writer w = new Writer(8 + 8 + 4 * 10 + 16 * (2 + CALIBRATION_BINS));
-        w.out[w.n++] = SUMS_FORMAT;
+    /** The threshold, the counts and the compensated sums: the part both byte formats share, in one layout. */
+    private void writeSums(Writer w) {
         w.putDouble(threshold);
         w.putVarLong(truePositives);
         w.putVarLong(falsePositives);
@@ -220,6 +204,34 @@ public final class QualityAccumulator {
         for (Sum s : calibrationP) {
             s.write(w);
         }
+    }
+
+    /** Reads what {@link #writeSums} wrote into a new accumulator (its histogram empty). */
+    private static QualityAccumulator readSums(Reader r) {
+        QualityAccumulator a = new QualityAccumulator();
+        a.threshold = r.getDouble();
+        a.truePositives = r.getVarLong();
+        a.falsePositives = r.getVarLong();
+        a.trueNegatives = r.getVarLong();
+        a.falseNegatives = r.getVarLong();
+        a.logLoss.read(r);
+        a.squaredError.read(r);
+        for (Sum s : a.calibrationP) {
+            s.read(r);
+        }
+        return a;
+    }
+
+    /** The chunk of the histogram that the bin of probability {@code p} is in. */
+    public static int chunkOf(double p) {
+        return bin(p) / CHUNK_BINS;
+    }
+
+    /** Everything but the histogram: the counts, the threshold and the compensated sums (a fixed ~220 bytes). */
+    public byte[] sumsToBytes() {
+        Writer w = new Writer(8 + 8 + 4 * 10 + 16 * (2 + CALIBRATION_BINS));
+        w.out[w.n++] = SUMS_FORMAT;
+        writeSums(w);
         return Arrays.copyOf(w.out, w.n);
     }
 
@@ -248,17 +260,7 @@ public final class QualityAccumulator {
         if (sums.length == 0 || r.get() != SUMS_FORMAT) {
             throw new IllegalArgumentException("not the sums of a quality accumulator of format " + SUMS_FORMAT);
         }
-        QualityAccumulator a = new QualityAccumulator();
-        a.threshold = r.getDouble();
-        a.truePositives = r.getVarLong();
-        a.falsePositives = r.getVarLong();
-        a.trueNegatives = r.getVarLong();
-        a.falseNegatives = r.getVarLong();
-        a.logLoss.read(r);
-        a.squaredError.read(r);
-        for (Sum s : a.calibrationP) {
-            s.read(r);
-        }
+        QualityAccumulator a = readSums(r);
         r.end();
         for (int c = 0; c < CHUNKS; c++) {
             if (chunks[c] == null) {
@@ -283,17 +285,7 @@ public final class QualityAccumulator {
         if (bytes.length == 0 || r.get() != FORMAT) {
             throw new IllegalArgumentException("not a quality accumulator of format " + FORMAT);
         }
-        QualityAccumulator a = new QualityAccumulator();
-        a.threshold = r.getDouble();
-        a.truePositives = r.getVarLong();
-        a.falsePositives = r.getVarLong();
-        a.trueNegatives = r.getVarLong();
-        a.falseNegatives = r.getVarLong();
-        a.logLoss.read(r);
-        a.squaredError.read(r);
-        for (Sum s : a.calibrationP) {
-            s.read(r);
-        }
+        QualityAccumulator a = readSums(r);
         long bins = r.getVarLong();
         int b = -1;
         for (long i = 0; i < bins; i++) {
