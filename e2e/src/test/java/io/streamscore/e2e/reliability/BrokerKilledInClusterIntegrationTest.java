@@ -8,6 +8,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
@@ -83,9 +85,10 @@ class BrokerKilledInClusterIntegrationTest {
             }
             Reliability.publish(bootstrap, t.models(), Reliability.train("clusters"));
 
+            String appId = "cluster-" + Reliability.shortId();
             Map<String, String> file = new HashMap<>(Map.of("state.dir", dir.resolve("state").toString()));
             Map<String, String> flags = new HashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, bootstrap,
-                    ScorerConfig.APPLICATION_ID, "cluster-" + Reliability.shortId(), ScorerConfig.HTTP_PORT, "0",
+                    ScorerConfig.APPLICATION_ID, appId, ScorerConfig.HTTP_PORT, "0",
                     ScorerConfig.PROCESSING_GUARANTEE, ScorerConfig.EXACTLY_ONCE_V2,
                     ScorerConfig.MODELS_TOPIC, t.models(), ScorerConfig.FEATURES_TOPIC, t.features(),
                     ScorerConfig.SCORES_TOPIC, t.scores(), ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(),
@@ -128,6 +131,7 @@ class BrokerKilledInClusterIntegrationTest {
 
                 int victim = leaderOf(admin, t.scores(), 0);
                 int ledByVictim = ledBy(admin, t, victim);
+                String coordinators = coordinators(admin, appId);
                 // What read_committed readers can see at the kill; a score beyond it was committed afterwards.
                 Map<Integer, Long> committedAtKill = scores.endOffsets(Duration.ofSeconds(10));
                 long scoredAtKill = scores.distinct();
@@ -143,9 +147,9 @@ class BrokerKilledInClusterIntegrationTest {
                 int markers = deleteCleanShutdownMarkers(cluster.nodes().brokerNodes().get(victim).logDataDirectories());
                 assertTrue(markers > 0, "the killed broker left no " + CLEAN_SHUTDOWN_MARKER + " to delete; has Kafka "
                         + "renamed it? Without deleting it the restart would not recover its logs as after a crash");
-                log.info("broker {} (leader of {} of the test's partitions, score partition 0 among them) killed after "
-                                + "{} distinct committed scores, {} events produced; down in {} ms", victim, ledByVictim,
-                        scoredAtKill, producedAtKill, downMs);
+                log.info("broker {} (leader of {} of the test's partitions, score partition 0 among them; {}) killed "
+                                + "after {} distinct committed scores, {} events produced; down in {} ms", victim,
+                        ledByVictim, coordinators, scoredAtKill, producedAtKill, downMs);
 
                 // The cluster without it: the first score committed after the kill, then one on every partition.
                 long deadline = killNanos + Duration.ofSeconds(120).toNanos();
@@ -295,6 +299,20 @@ class BrokerKilledInClusterIntegrationTest {
                 .partitions().get(partition).leader();
         assertTrue(leader != null && !leader.isEmpty(), topic + "-" + partition + " has a leader");
         return leader.id();
+    }
+
+    /**
+     * Which brokers coordinate the scorer's consumer group and its transactions: a kill of one of them also stalls
+     * the commits of partitions it does not lead, until the coordinator role has moved.
+     */
+    private static String coordinators(Admin admin, String appId) throws Exception {
+        int group = admin.describeConsumerGroups(List.of(appId)).describedGroups().get(appId)
+                .get(30, TimeUnit.SECONDS).coordinator().id();
+        List<String> ids = admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                .map(TransactionListing::transactionalId).filter(id -> id.startsWith(appId)).toList();
+        List<Integer> transactions = ids.isEmpty() ? List.of() : admin.describeTransactions(ids).all()
+                .get(30, TimeUnit.SECONDS).values().stream().map(TransactionDescription::coordinatorId).toList();
+        return "group coordinator " + group + ", transaction coordinator " + transactions;
     }
 
     /** Whether the partition has a leader other than {@code broker} now; false while none is known. */
