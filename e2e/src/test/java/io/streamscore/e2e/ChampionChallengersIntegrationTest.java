@@ -4,13 +4,13 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.trainer.cli.TrainerCli;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (one per challenger), bit for bit what each model predicts; then `trainer models drop` and `promote` change that
  * for the events that follow.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(300)
 class ChampionChallengersIntegrationTest {
@@ -46,13 +47,8 @@ class ChampionChallengersIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     private static byte[] event(String round, int n) {

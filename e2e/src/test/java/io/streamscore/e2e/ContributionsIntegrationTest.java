@@ -7,13 +7,13 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerCli;
 import io.streamscore.scorer.ScorerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * trained standardized model with intercept + Σ terms = logit, and the probability of the plain path; the dead letters
  * validate against docs/schemas/dead-letter.schema.json.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(120)
 class ContributionsIntegrationTest {
@@ -53,13 +54,8 @@ class ContributionsIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     @Test

@@ -8,12 +8,12 @@ import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Train → publish → scorer → N events in → exactly N records out, each score equal to the model's own prediction. */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(120)
 class EndToEndIntegrationTest {
@@ -45,13 +46,8 @@ class EndToEndIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     /** A bad input, what it looks like on the wire, and the reason the scorer must give. */

@@ -8,6 +8,7 @@ import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.common.modellog.ModelLog;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerConfig;
 import io.streamscore.trainer.kafka.ModelPublisher;
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * after a publish are produced only once the live scorer serves that version (the one race event-time selection does
  * not close, docs/replay.md).
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(300)
 class EventTimeReplayIntegrationTest {
@@ -69,13 +70,8 @@ class EventTimeReplayIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     /** One produced event: its key (unique), record timestamp, features, and the phase it was produced in. */

@@ -4,9 +4,9 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Publishing v2 while events flow swaps the model on the running scorer: events produced 1 s or more after v2's publish
  * was acknowledged are all scored by v2, and on a partition no v1 score follows a v2 score.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(120)
 class HotSwapIntegrationTest {
@@ -44,13 +45,8 @@ class HotSwapIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     @Test

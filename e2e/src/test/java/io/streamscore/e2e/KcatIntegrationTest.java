@@ -7,11 +7,11 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.trainer.cli.TrainerCli;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A real outside client drives the product: the trainer CLI publishes, kcat (librdkafka, not the Java client) produces
  * the feature events and consumes the scores.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(120)
 class KcatIntegrationTest {
@@ -50,13 +51,8 @@ class KcatIntegrationTest {
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.streamscore.common.event.FeatureEventJson;
 import io.streamscore.common.event.ReasonCode;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.DeadLetters;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerMetrics;
@@ -16,7 +17,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An output larger than the scorer's producer may send, or than the output topic takes, becomes exactly one
  * {@code OUTPUT_TOO_LARGE} dead letter: the partition goes on, nothing is lost, no stream thread dies.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(240)
 class OversizedOutputIntegrationTest {
@@ -67,13 +68,8 @@ class OversizedOutputIntegrationTest {
     Path stateDir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.streamscore.e2e;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * asks /health/ready, /health/live and /metrics over and over from before the scorer starts. Ready must come only once
  * Kafka Streams is RUNNING with every model restored; live must hold throughout the restore.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReadinessIntegrationTest {
@@ -58,65 +60,63 @@ class ReadinessIntegrationTest {
     }
 
     @Test
-    void readyOnlyAfterTheModelTopicIsRestoredAndRunning() throws Exception {
-        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
-            E2e.Topics t = E2e.Topics.create(kafka, 1, 1);
-            long bytes = publishModels(kafka, t.models());
-            int port = freePort();
-            Map<String, String> file = new HashMap<>(Map.of("state.dir", dir.resolve("state").toString()));
-            Map<String, String> flags = new HashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    ScorerConfig.APPLICATION_ID, "ready-" + E2e.shortId(), ScorerConfig.MODELS_TOPIC, t.models(),
-                    ScorerConfig.FEATURES_TOPIC, t.features(), ScorerConfig.SCORES_TOPIC, t.scores(),
-                    ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(), ScorerConfig.SHADOW_SCORES_TOPIC, t.shadowScores(),
-                    ScorerConfig.HTTP_PORT, String.valueOf(port)));
-            ScorerConfig config = ScorerConfig.resolve(file, flags);
+    void readyOnlyAfterTheModelTopicIsRestoredAndRunning(EmbeddedKafkaBroker kafka) throws Exception {
+        E2e.Topics t = E2e.Topics.create(kafka, 1, 1);
+        long bytes = publishModels(kafka, t.models());
+        int port = freePort();
+        Map<String, String> file = new HashMap<>(Map.of("state.dir", dir.resolve("state").toString()));
+        Map<String, String> flags = new HashMap<>(Map.of(ScorerConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                ScorerConfig.APPLICATION_ID, "ready-" + E2e.shortId(), ScorerConfig.MODELS_TOPIC, t.models(),
+                ScorerConfig.FEATURES_TOPIC, t.features(), ScorerConfig.SCORES_TOPIC, t.scores(),
+                ScorerConfig.DEAD_LETTERS_TOPIC, t.deadLetters(), ScorerConfig.SHADOW_SCORES_TOPIC, t.shadowScores(),
+                ScorerConfig.HTTP_PORT, String.valueOf(port)));
+        ScorerConfig config = ScorerConfig.resolve(file, flags);
 
-            List<Observation> seen = new CopyOnWriteArrayList<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            try {
-                Future<?> poller = pool.submit(() -> poll(port, seen, stop));
-                long startNanos = System.nanoTime();
-                Future<ScorerApp.Running> starting = pool.submit(() -> new ScorerApp(config).start());
-                try (ScorerApp.Running running = starting.get(120, TimeUnit.SECONDS)) {
-                    E2e.waitFor("/health/ready to answer 200", Duration.ofSeconds(60),
-                            () -> seen.stream().anyMatch(o -> o.ready() == 200), () -> last(seen));
-                    stop.set(true);
-                    poller.get(10, TimeUnit.SECONDS);
-                    assertEquals(KafkaStreams.State.RUNNING, running.state());
-
-                    List<Observation> answered = seen.stream().filter(o -> o.ready() > 0).toList();
-                    int firstReady = indexOfFirstReady(answered);
-                    Observation ready = answered.get(firstReady);
-                    List<Observation> before = answered.subList(0, firstReady);
-                    log.info("{} models ({} MB) on the model topic; {} polls answered before ready, first ready {} ms "
-                                    + "after start; while restoring: {}", MODELS, bytes / 1_000_000, before.size(),
-                            TimeUnit.NANOSECONDS.toMillis(ready.nanos() - startNanos),
-                            before.stream().map(Observation::readyBody).filter(b -> b.contains("restoring")).findFirst()
-                                    .orElse("(not seen)"));
-
-                    assertTrue(before.stream().anyMatch(o -> o.ready() == 503
-                                    && o.readyBody().startsWith("not ready: Kafka Streams is REBALANCING, restoring the model topic: ")),
-                            "while the model topic is restored, /health/ready answers 503 and says so: " + bodies(before));
-                    for (Observation o : before) {
-                        assertEquals(503, o.ready(), o.toString());
-                        assertEquals(200, o.live(), "live while starting and restoring: " + o);
-                    }
-                    for (Observation o : answered.subList(firstReady, answered.size())) {
-                        assertEquals(200, o.ready(), "ready stays ready: " + o);
-                        assertEquals("ready: Kafka Streams is RUNNING, model topic restored, no record in flight longer "
-                                + "than 30000 ms\n", o.readyBody());
-                        // Read just after the ready answer: every model was already applied (a premature ready, during
-                        // the restore, would show fewer).
-                        assertEquals(MODELS, o.modelsApplied(), "models applied when ready: " + o);
-                    }
-                    assertEquals(MODELS, running.metrics().modelsAppliedCount());
-                }
-            } finally {
+        List<Observation> seen = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> poller = pool.submit(() -> poll(port, seen, stop));
+            long startNanos = System.nanoTime();
+            Future<ScorerApp.Running> starting = pool.submit(() -> new ScorerApp(config).start());
+            try (ScorerApp.Running running = starting.get(120, TimeUnit.SECONDS)) {
+                E2e.waitFor("/health/ready to answer 200", Duration.ofSeconds(60),
+                        () -> seen.stream().anyMatch(o -> o.ready() == 200), () -> last(seen));
                 stop.set(true);
-                pool.shutdownNow();
-                pool.awaitTermination(10, TimeUnit.SECONDS);
+                poller.get(10, TimeUnit.SECONDS);
+                assertEquals(KafkaStreams.State.RUNNING, running.state());
+
+                List<Observation> answered = seen.stream().filter(o -> o.ready() > 0).toList();
+                int firstReady = indexOfFirstReady(answered);
+                Observation ready = answered.get(firstReady);
+                List<Observation> before = answered.subList(0, firstReady);
+                log.info("{} models ({} MB) on the model topic; {} polls answered before ready, first ready {} ms "
+                                + "after start; while restoring: {}", MODELS, bytes / 1_000_000, before.size(),
+                        TimeUnit.NANOSECONDS.toMillis(ready.nanos() - startNanos),
+                        before.stream().map(Observation::readyBody).filter(b -> b.contains("restoring")).findFirst()
+                                .orElse("(not seen)"));
+
+                assertTrue(before.stream().anyMatch(o -> o.ready() == 503
+                                && o.readyBody().startsWith("not ready: Kafka Streams is REBALANCING, restoring the model topic: ")),
+                        "while the model topic is restored, /health/ready answers 503 and says so: " + bodies(before));
+                for (Observation o : before) {
+                    assertEquals(503, o.ready(), o.toString());
+                    assertEquals(200, o.live(), "live while starting and restoring: " + o);
+                }
+                for (Observation o : answered.subList(firstReady, answered.size())) {
+                    assertEquals(200, o.ready(), "ready stays ready: " + o);
+                    assertEquals("ready: Kafka Streams is RUNNING, model topic restored, no record in flight longer "
+                            + "than 30000 ms\n", o.readyBody());
+                    // Read just after the ready answer: every model was already applied (a premature ready, during
+                    // the restore, would show fewer).
+                    assertEquals(MODELS, o.modelsApplied(), "models applied when ready: " + o);
+                }
+                assertEquals(MODELS, running.metrics().modelsAppliedCount());
             }
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 

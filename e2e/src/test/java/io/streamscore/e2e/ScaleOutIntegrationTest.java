@@ -4,10 +4,10 @@ import io.streamscore.common.LogisticModel;
 import io.streamscore.common.event.Score;
 import io.streamscore.common.event.ScoreJson;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * model, every event is scored exactly once across them, and when one stops the other takes its partitions over with
  * nothing lost and nothing duplicated.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(150)
 class ScaleOutIntegrationTest {
@@ -42,13 +43,8 @@ class ScaleOutIntegrationTest {
     Path stateB;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     @Test

@@ -2,10 +2,10 @@ package io.streamscore.e2e.reliability;
 
 import io.streamscore.common.LogisticModel;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import io.streamscore.trainer.kafka.ModelPublisher;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * challenger on the shadow topic — nothing lost, nothing duplicated on either, because a score and its shadow scores
  * are written by the same task in the same transaction.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ChallengersKilledHardIntegrationTest {
@@ -47,13 +48,8 @@ class ChallengersKilledHardIntegrationTest {
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     /** The champion's weights scaled: another model with the same features. */

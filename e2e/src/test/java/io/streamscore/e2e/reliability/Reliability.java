@@ -79,8 +79,12 @@ final class Reliability {
     }
 
     static void publish(EmbeddedKafkaBroker kafka, String topic, LogisticModel model) throws Exception {
+        publish(kafka.bootstrapServers(), topic, model);
+    }
+
+    static void publish(String bootstrapServers, String topic, LogisticModel model) throws Exception {
         Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("bootstrap.servers", bootstrapServers);
         try (ModelPublisher publisher = new ModelPublisher(p, topic, Duration.ofSeconds(30))) {
             publisher.ensureCompactedTopic(1, Optional.empty());
             publisher.publish(model);
@@ -101,8 +105,12 @@ final class Reliability {
 
     /** Idempotent, acks=all; {@code deliveryTimeoutMs} long enough to ride out a broker restart. */
     static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaBroker kafka, int deliveryTimeoutMs) {
+        return producer(kafka.bootstrapServers(), deliveryTimeoutMs);
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, int deliveryTimeoutMs) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -149,19 +157,28 @@ final class Reliability {
         private final java.util.function.Function<byte[], String> identity;
         private final Map<String, Integer> seen = new HashMap<>();
         private final Map<Integer, Long> recordsByPartition = new HashMap<>();
+        private final Map<Integer, Long> lastOffsetByPartition = new HashMap<>();
         private long records;
         private final String topic;
 
         ScoreCounter(EmbeddedKafkaBroker kafka, String topic) {
-            this(kafka, topic, Reliability::eventId);
+            this(kafka.bootstrapServers(), topic, Reliability::eventId);
         }
 
         /** Counts by {@code identity} of each value instead of the event id. */
         ScoreCounter(EmbeddedKafkaBroker kafka, String topic, java.util.function.Function<byte[], String> identity) {
+            this(kafka.bootstrapServers(), topic, identity);
+        }
+
+        ScoreCounter(String bootstrapServers, String topic) {
+            this(bootstrapServers, topic, Reliability::eventId);
+        }
+
+        ScoreCounter(String bootstrapServers, String topic, java.util.function.Function<byte[], String> identity) {
             this.topic = topic;
             this.identity = identity;
             Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
@@ -178,6 +195,7 @@ final class Reliability {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
                 seen.merge(identity.apply(r.value()), 1, Integer::sum);
                 recordsByPartition.merge(r.partition(), 1L, Long::sum);
+                lastOffsetByPartition.merge(r.partition(), r.offset(), Math::max);
                 n++;
             }
             records += n;
@@ -223,6 +241,18 @@ final class Reliability {
 
         int partitions() {
             return consumer.assignment().size();
+        }
+
+        /** The highest offset read so far from {@code partition}, -1 before the first record. */
+        long lastOffset(int partition) {
+            return lastOffsetByPartition.getOrDefault(partition, -1L);
+        }
+
+        /** The end offsets now, by partition: with read_committed, the last stable offset (what is committed). */
+        Map<Integer, Long> endOffsets(Duration timeout) {
+            Map<Integer, Long> byPartition = new HashMap<>();
+            consumer.endOffsets(consumer.assignment(), timeout).forEach((tp, offset) -> byPartition.put(tp.partition(), offset));
+            return byPartition;
         }
 
         int distinct() {

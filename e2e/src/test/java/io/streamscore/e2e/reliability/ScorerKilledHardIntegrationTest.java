@@ -1,12 +1,12 @@
 package io.streamscore.e2e.reliability;
 
 import io.streamscore.devkit.EmbeddedKafkaBroker;
+import io.streamscore.devkit.junit.SharedKafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code -Dstreamscore.recovery.guarantee=at_least_once} (default exactly_once_v2) and
  * {@code -Dstreamscore.recovery.client-config=KEY=VALUE[,KEY=VALUE]} (added to the scorer's --client-config) vary them.
  */
+@SharedKafkaBroker
 @Tag("integration")
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ScorerKilledHardIntegrationTest {
@@ -63,13 +64,8 @@ class ScorerKilledHardIntegrationTest {
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void broker(EmbeddedKafkaBroker shared) {
+        kafka = shared;
     }
 
     @Test
