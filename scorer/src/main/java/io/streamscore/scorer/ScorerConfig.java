@@ -192,7 +192,11 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
 
     /**
      * Every setting of the scorer, by group. A feature with settings of its own declares them in its configuration
-     * class (like {@link OutcomesConfig#SETTINGS}) and is added here.
+     * class, as {@link OutcomesConfig#SETTINGS} does: a {@code SettingGroup} of {@code Setting.define(property, type,
+     * default, validator, importance, documentation).flag(name, paramLabel)} entries, and a {@code from(SettingValues)}
+     * that builds the typed config. Then it is added to this list, its config becomes a component of this record
+     * (built in {@link #resolve} from the same values, shown in {@link #describeMasked}), and its flags, their help,
+     * their validation and the docs table follow from the declaration.
      */
     public static final Settings SETTINGS = Settings.of(CORE, OutcomesConfig.SETTINGS);
 
