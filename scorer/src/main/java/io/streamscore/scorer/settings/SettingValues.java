@@ -43,6 +43,11 @@ public final class SettingValues {
         return ((Number) get(property)).longValue();
     }
 
+    /** A DOUBLE setting. */
+    public double decimal(String property) {
+        return ((Number) get(property)).doubleValue();
+    }
+
     public boolean bool(String property) {
         return (Boolean) get(property);
     }

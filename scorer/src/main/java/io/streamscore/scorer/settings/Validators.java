@@ -106,6 +106,22 @@ public final class Validators {
                 });
     }
 
+    /** Empty (the feature is off), or a comma-separated list of durations, each of at least {@code min}. */
+    public static ConfigDef.Validator optionalDurations(Duration min) {
+        return of("empty (off) or durations" + atLeastText(min) + ", comma-separated: each a whole number and a unit, "
+                + "ms, s, m, h or d (e.g. 1h,24h)", v -> {
+                    @SuppressWarnings("unchecked")
+                    List<String> items = ((List<String>) v).stream().filter(s -> !s.isBlank()).toList();
+                    return items.stream().allMatch(s -> DurationText.parse(s).compareTo(min) >= 0);
+                });
+    }
+
+    /** A finite number above zero. */
+    public static ConfigDef.Validator positiveNumber(String example) {
+        return of("a positive number" + suffix(example == null || example.isEmpty() ? "" : "e.g. " + example),
+                v -> Double.isFinite(((Number) v).doubleValue()) && ((Number) v).doubleValue() > 0);
+    }
+
     private static String atLeastText(Duration min) {
         return min.isZero() ? "" : " of at least " + DurationText.format(min);
     }

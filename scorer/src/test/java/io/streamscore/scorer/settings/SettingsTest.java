@@ -60,6 +60,34 @@ class SettingsTest {
                 Setting.define("streamscore.bad", Type.INT, 11, Validators.between(0, 10, ""), Importance.LOW, "x"))));
     }
 
+    /** The kinds a feature like drift needs: an optional list of durations, a positive number. */
+    @Test
+    void takesOptionalDurationListsAndPositiveNumbers() {
+        Settings settings = Settings.of(SettingGroup.of("Drift-like",
+                Setting.define("streamscore.x.windows", Type.LIST, "", Validators.optionalDurations(
+                        java.time.Duration.ofMillis(1)), Importance.LOW, "w").flag("--x-windows", "SIZE[,SIZE...]"),
+                Setting.define("streamscore.x.threshold", Type.DOUBLE, 0.2, Validators.positiveNumber("0.2"),
+                        Importance.LOW, "t").flag("--x-threshold", "X")));
+        SettingValues off = settings.take(new HashMap<>());
+        assertEquals(List.of(), off.durations("streamscore.x.windows"));
+        assertEquals(0.2, off.decimal("streamscore.x.threshold"));
+        SettingValues on = settings.take(new HashMap<>(Map.of("streamscore.x.windows", "1h, 15m",
+                "streamscore.x.threshold", "0.1")));
+        assertEquals(List.of(java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(15)),
+                on.durations("streamscore.x.windows"));
+        assertEquals(0.1, on.decimal("streamscore.x.threshold"));
+        assertEquals("streamscore.x.threshold (--x-threshold) is '0'; must be a positive number (e.g. 0.2)",
+                assertThrows(IllegalArgumentException.class, () -> settings.take(new HashMap<>(
+                        Map.of("streamscore.x.threshold", "0")))).getMessage());
+        assertEquals("streamscore.x.threshold (--x-threshold) is 'NaN'; must be a positive number (e.g. 0.2)",
+                assertThrows(IllegalArgumentException.class, () -> settings.take(new HashMap<>(
+                        Map.of("streamscore.x.threshold", "NaN")))).getMessage());
+        assertEquals("streamscore.x.windows (--x-windows) is '1h,0ms'; must be empty (off) or durations of at least "
+                + "1ms, comma-separated: each a whole number and a unit, ms, s, m, h or d (e.g. 1h,24h)",
+                assertThrows(IllegalArgumentException.class, () -> settings.take(new HashMap<>(
+                        Map.of("streamscore.x.windows", "1h,0ms")))).getMessage());
+    }
+
     @Test
     void writesTheDocsTableWithMarkupAndEscapedPipes() {
         String table = SettingsMarkdown.table(WEBHOOK.settings());
