@@ -1,22 +1,23 @@
 package io.streamscore.scorer;
 
 import io.streamscore.common.kafka.ClientProperties;
-import io.streamscore.scorer.outcomes.OutcomesConfig;
+import io.streamscore.scorer.settings.Setting;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
-/** The scorer's command line: {@code java -jar scorer.jar --bootstrap-servers HOST:PORT [options]}. */
+/**
+ * The scorer's command line: {@code java -jar scorer.jar --bootstrap-servers HOST:PORT [options]}. Its options are the
+ * flags of the settings in {@link ScorerConfig#SETTINGS}, built from their definitions ({@link #spec}).
+ */
 @Command(name = "scorer", mixinStandardHelpOptions = true, versionProvider = ScorerCli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {
@@ -39,75 +40,13 @@ public final class ScorerCli implements Callable<Integer> {
 
     /**
      * Options renamed to the vocabulary the trainer and the demo share, old name → new name. The old names still work,
-     * hidden from the help, for one more release; using one prints a note on stderr. docs/cli.md lists them.
+     * hidden from the help, for one more release; using one prints a note on stderr. docs/cli.md lists them. Declared
+     * with the settings' flags ({@link ScorerConfig#SETTINGS}).
      */
-    public static final Map<String, String> RENAMED = Map.of("--startup-timeout", "--kafka-timeout");
+    public static final Map<String, String> RENAMED = ScorerConfig.SETTINGS.renamedFlags();
 
-    // No picocli defaults: a flag the user did not give must not override the --client-config file.
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (required here or in --client-config).")
-    String bootstrapServers;
-    @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (consumer group). Default: streamscore-scorer.")
-    String applicationId;
-    @Option(names = "--models-topic", paramLabel = "TOPIC", description = "Compacted model topic (the trainer's --models-topic). Default: models.")
-    String modelsTopic;
-    @Option(names = "--features-topic", paramLabel = "TOPIC", description = "Feature event topic. Default: features.")
-    String featuresTopic;
-    @Option(names = "--scores-topic", paramLabel = "TOPIC", description = "Output topic for scores. Default: scores.")
-    String scoresTopic;
-    @Option(names = "--dead-letters-topic", paramLabel = "TOPIC", description = "Output topic for unscorable records. Default: dead-letters.")
-    String deadLettersTopic;
-    @Option(names = "--shadow-scores-topic", paramLabel = "TOPIC", description = "Output topic for challengers' scores (the scores topic gets the served version's only). Default: shadow-scores.")
-    String shadowScoresTopic;
-    @Option(names = "--processing-guarantee", paramLabel = "exactly_once_v2|at_least_once", description = "Kafka Streams' processing guarantee. Default: exactly_once_v2.")
-    String processingGuarantee;
-    @Option(names = "--threads", paramLabel = "N", description = "Stream threads. Default: 1.")
-    Integer threads;
-    @Option(names = "--http-port", paramLabel = "PORT", description = "Port for /health/live, /health/ready and /metrics; 0 = any free port (a second scorer on one host needs its own). Default: 8080.")
-    Integer httpPort;
-    @Option(names = "--create-topics", description = "Create missing topics (model topic compacted) instead of waiting for them.")
-    boolean createTopics;
-    @Option(names = "--kafka-timeout", paramLabel = "SECONDS",
-            description = "How long to wait at start for Kafka and the topics (retrying, logging each try) before exiting 1; 0 = for ever. Default: 0.")
-    Long startupTimeoutSeconds;
-    /** The name before the trainer's --kafka-timeout was adopted: hidden, working for one more release (RENAMED). */
-    @Option(names = "--startup-timeout", paramLabel = "SECONDS", hidden = true)
-    Long oldStartupTimeoutSeconds;
-    @Option(names = "--allow-deleting-model-topic",
-            description = "Start even if the model topic's cleanup.policy includes delete (retention would remove published versions). Default: refuse.")
-    boolean allowDeletingModelTopic;
-    @Option(names = "--instance-id", paramLabel = "ID",
-            description = "This instance's stable name (e.g. the pod or host name; unique among running instances): a restart takes the partitions back and fences the old transaction at once. Default: none (a new identity at every start).")
-    String instanceId;
-    @Option(names = "--model-selection", paramLabel = "latest|event-time",
-            description = "Which version of its model scores an event: the one served now (latest), or the one that was served at the event's record timestamp (event-time: replays score as the live run did). Default: latest.")
-    String modelSelection;
-    @Option(names = "--contributions",
-            description = "Each score also carries its logit, the intercept and every feature's term w·x (standardized as the model does): intercept + Σ terms = logit. Default: off.")
-    boolean contributions;
-    @Option(names = "--contributions-top", paramLabel = "K",
-            description = "With contributions, keep only the K terms largest in magnitude (reason codes) and say how many were left out; implies --contributions. Default: every term.")
-    Integer contributionsTop;
-    @Option(names = "--profile", paramLabel = "latency|throughput",
-            description = "A set of Kafka client defaults (docs/scorer.md, Profiles): latency (the producer sends a batch at most 5 ms after its first score, up to 64 KB) or throughput (Kafka Streams' own defaults: up to 100 ms, 16 KB). Any client setting in --client-config wins over the profile's. Default: latency.")
-    String profile;
-    @Option(names = "--labels-topic", paramLabel = "TOPIC",
-            description = "Read labels ({\"eventId\":\"e-42\",\"label\":1}, keyed like the feature event, same partition count as the features topic) and join each with its score: outcomes to --outcomes-topic, live quality per model version to --quality-topic and /metrics (docs/outcomes.md). Default: off.")
-    String labelsTopic;
-    @Option(names = "--outcomes-topic", paramLabel = "TOPIC", description = "With labels: where each (score, label) pair goes, with the features the model used. Default: outcomes.")
-    String outcomesTopic;
-    @Option(names = "--quality-topic", paramLabel = "TOPIC", description = "With labels: where each quality window's figures go. Default: model-quality.")
-    String qualityTopic;
-    @Option(names = "--label-window", paramLabel = "DURATION",
-            description = "With labels: how long after an event's timestamp its label may come (e.g. 7d, 12h); a later label is LABEL_LATE, a score without a label by then expires unlabelled. Default: 7d.")
-    String labelWindow;
-    @Option(names = "--quality-windows", paramLabel = "SIZE[,SIZE...]",
-            description = "With labels: the tumbling quality windows, by label time, aligned to the epoch (e.g. 1h,24h). Default: 1h,24h.")
-    String qualityWindows;
-    @Option(names = "--quality-grace", paramLabel = "DURATION",
-            description = "With labels: how far past a window's end the outcomes' label times must go before its quality record is written (later outcomes write a new revision). Default: 1m.")
-    String qualityGrace;
-    @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
-    Path clientConfig;
+    /** The one option that is not a setting: where the other settings may come from. */
+    static final String CLIENT_CONFIG = "--client-config";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -131,7 +70,7 @@ public final class ScorerCli implements Callable<Integer> {
 
     /** The command line with the given writers and runner, so tests can capture output and the config. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Runner runner) {
-        CommandLine cl = new CommandLine(new ScorerCli(runner));
+        CommandLine cl = new CommandLine(spec(new ScorerCli(runner)));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, args) -> {
@@ -155,11 +94,45 @@ public final class ScorerCli implements Callable<Integer> {
         return cl;
     }
 
+    /**
+     * The command: the annotations give its name, description and examples; every option is added here from the
+     * settings' definitions, in their order, with the description and default of its ConfigDef entry. Options carry
+     * no picocli default: a flag the user did not give must not override the --client-config file.
+     */
+    static CommandLine.Model.CommandSpec spec(ScorerCli cli) {
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.forAnnotatedObject(cli);
+        for (Setting s : ScorerConfig.SETTINGS.all()) {
+            if (s.flag().isEmpty()) {
+                continue;
+            }
+            Setting.Flag f = s.flag().get();
+            spec.addOption(option(f.name(), f, false).description(helpText(s)).build());
+            for (String old : f.hiddenAliases()) {
+                spec.addOption(option(old, f, true).build());
+            }
+        }
+        spec.addOption(CommandLine.Model.OptionSpec.builder(CLIENT_CONFIG).paramLabel("FILE").type(Path.class)
+                .description("Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* "
+                        + "settings (their property names: docs/scorer.md).").build());
+        return spec;
+    }
+
+    private static CommandLine.Model.OptionSpec.Builder option(String name, Setting.Flag f, boolean hidden) {
+        CommandLine.Model.OptionSpec.Builder b = CommandLine.Model.OptionSpec.builder(name).hidden(hidden);
+        return f.isSwitch() ? b.arity("0").type(boolean.class) : b.paramLabel(f.paramLabel().get()).type(String.class);
+    }
+
+    /** A flag's help: its setting's documentation (without markup) and default. */
+    static String helpText(Setting s) {
+        // picocli formats descriptions (%n, %s): a literal percent sign must be doubled.
+        return (s.plainDocumentation() + " Default: " + s.shownDefault() + ".").replace("%", "%%");
+    }
+
     @Override
     public Integer call() throws Exception {
         ScorerConfig config;
         try {
-            config = ScorerConfig.resolve(readFile(), flags());
+            config = ScorerConfig.resolve(readFile(), flags(spec.commandLine().getParseResult()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -175,6 +148,7 @@ public final class ScorerCli implements Callable<Integer> {
 
     private Map<String, String> readFile() {
         Map<String, String> m = new LinkedHashMap<>();
+        Path clientConfig = spec.commandLine().getParseResult().matchedOptionValue(CLIENT_CONFIG, null);
         if (clientConfig == null) {
             return m;
         }
@@ -183,52 +157,24 @@ public final class ScorerCli implements Callable<Integer> {
         return m;
     }
 
-    private Map<String, String> flags() {
+    /** The properties the given flags set; a flag's current name wins over its old one. */
+    static Map<String, String> flags(CommandLine.ParseResult parsed) {
         Map<String, String> m = new LinkedHashMap<>();
-        putIfGiven(m, ScorerConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        putIfGiven(m, ScorerConfig.APPLICATION_ID, applicationId);
-        putIfGiven(m, ScorerConfig.MODELS_TOPIC, modelsTopic);
-        putIfGiven(m, ScorerConfig.FEATURES_TOPIC, featuresTopic);
-        putIfGiven(m, ScorerConfig.SCORES_TOPIC, scoresTopic);
-        putIfGiven(m, ScorerConfig.DEAD_LETTERS_TOPIC, deadLettersTopic);
-        putIfGiven(m, ScorerConfig.SHADOW_SCORES_TOPIC, shadowScoresTopic);
-        putIfGiven(m, ScorerConfig.PROCESSING_GUARANTEE, processingGuarantee);
-        putIfGiven(m, ScorerConfig.THREADS, threads);
-        putIfGiven(m, ScorerConfig.HTTP_PORT, httpPort);
-        Long startupTimeout = startupTimeoutSeconds != null ? startupTimeoutSeconds : oldStartupTimeoutSeconds;
-        putIfGiven(m, ScorerConfig.STARTUP_TIMEOUT_MS, startupTimeout == null ? null : startupTimeout * 1000);
-        putIfGiven(m, ScorerConfig.INSTANCE_ID, instanceId);
-        putIfGiven(m, ScorerConfig.MODEL_SELECTION, modelSelection);
-        putIfGiven(m, ScorerConfig.PROFILE, profile);
-        putIfGiven(m, OutcomesConfig.LABELS_TOPIC, labelsTopic);
-        putIfGiven(m, OutcomesConfig.OUTCOMES_TOPIC, outcomesTopic);
-        putIfGiven(m, OutcomesConfig.QUALITY_TOPIC, qualityTopic);
-        putIfGiven(m, OutcomesConfig.LABEL_WINDOW, labelWindow);
-        putIfGiven(m, OutcomesConfig.QUALITY_WINDOWS, qualityWindows);
-        putIfGiven(m, OutcomesConfig.QUALITY_GRACE, qualityGrace);
-        if (createTopics) {
-            m.put(ScorerConfig.CREATE_TOPICS, "true");
-        }
-        if (allowDeletingModelTopic) {
-            m.put(ScorerConfig.ALLOW_DELETING_MODEL_TOPIC, "true");
-        }
-        if (contributions || contributionsTop != null) {
-            m.put(ScorerConfig.CONTRIBUTIONS, "true");
-        }
-        if (contributionsTop != null) {
-            if (contributionsTop < 1) {
-                throw new IllegalArgumentException("--contributions-top is " + contributionsTop + "; must be >= 1 "
-                        + "(for every term, use --contributions alone)");
+        for (Setting s : ScorerConfig.SETTINGS.all()) {
+            if (s.flag().isEmpty()) {
+                continue;
             }
-            m.put(ScorerConfig.CONTRIBUTIONS_TOP, contributionsTop.toString());
+            Setting.Flag f = s.flag().get();
+            List<String> names = new ArrayList<>(f.hiddenAliases());
+            names.add(f.name());
+            for (String name : names) {
+                if (parsed.hasMatchedOption(name)) {
+                    String value = f.isSwitch() ? "true" : parsed.matchedOptionValue(name, (String) null);
+                    m.putAll(f.toProperties().apply(value));
+                }
+            }
         }
         return m;
-    }
-
-    private static void putIfGiven(Map<String, String> m, String key, Object value) {
-        if (value != null) {
-            m.put(key, value.toString());
-        }
     }
 
     /** {@code --version}: the version the build wrote into the jar, with the Kafka and Java versions. */

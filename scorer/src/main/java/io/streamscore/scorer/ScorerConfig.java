@@ -3,11 +3,22 @@ package io.streamscore.scorer;
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
+import io.streamscore.scorer.settings.Setting;
+import io.streamscore.scorer.settings.SettingGroup;
+import io.streamscore.scorer.settings.SettingValues;
+import io.streamscore.scorer.settings.Settings;
+import io.streamscore.scorer.settings.Validators;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -76,39 +87,137 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
     public static final String AT_LEAST_ONCE = StreamsConfig.AT_LEAST_ONCE;
     public static final String EXACTLY_ONCE_V2 = StreamsConfig.EXACTLY_ONCE_V2;
 
+    /**
+     * The scorer's own settings, each declared once: property, type, default, validator, documentation, flag. The
+     * command line ({@link ScorerCli}), the validation in {@link #resolve}, the tables in docs/scorer.md and the
+     * masking in {@link #describeMasked} all read these.
+     */
+    public static final SettingGroup CORE = SettingGroup.of("Scorer",
+            Setting.define(BOOTSTRAP_SERVERS, Type.STRING, null, Validators.nonBlank("HOST:PORT[,HOST:PORT...]"),
+                    Importance.HIGH, "Kafka brokers.")
+                    .defaultText("required, here or in --client-config")
+                    .flag("--bootstrap-servers", "HOST:PORT[,...]"),
+            Setting.define(APPLICATION_ID, Type.STRING, DEFAULT_APPLICATION_ID, Validators.nonBlank("a non-empty id"),
+                    Importance.HIGH, "Kafka Streams application id (consumer group): instances with the same id share "
+                            + "the feature partitions.")
+                    .flag("--application-id", "ID"),
+            Setting.define(MODELS_TOPIC, Type.STRING, "models", Validators.topic(), Importance.HIGH,
+                    "Compacted model topic, the trainer's --models-topic (compact only; keys `ID@vN`, "
+                            + "[model-topic.md](model-topic.md)).")
+                    .flag("--models-topic", "TOPIC"),
+            Setting.define(FEATURES_TOPIC, Type.STRING, "features", Validators.topic(), Importance.HIGH,
+                    "Feature event topic.")
+                    .flag("--features-topic", "TOPIC"),
+            Setting.define(SCORES_TOPIC, Type.STRING, "scores", Validators.topic(), Importance.HIGH,
+                    "Output topic for scores (the served version's).")
+                    .flag("--scores-topic", "TOPIC"),
+            Setting.define(DEAD_LETTERS_TOPIC, Type.STRING, "dead-letters", Validators.topic(), Importance.HIGH,
+                    "Output topic for unscorable records.")
+                    .flag("--dead-letters-topic", "TOPIC"),
+            Setting.define(SHADOW_SCORES_TOPIC, Type.STRING, "shadow-scores", Validators.topic(), Importance.MEDIUM,
+                    "Output topic for challengers' scores (the scores topic gets the served version's only); it must "
+                            + "exist like the others (--create-topics creates it), even when no model has a challenger "
+                            + "([docs/scorer.md, Shadow scores](#shadow-scores-shadow-scores-topic)).")
+                    .flag("--shadow-scores-topic", "TOPIC"),
+            Setting.define(PROCESSING_GUARANTEE, Type.STRING, EXACTLY_ONCE_V2,
+                    Validators.oneOf(EXACTLY_ONCE_V2, AT_LEAST_ONCE), Importance.HIGH,
+                    "Kafka Streams' processing guarantee. Under exactly-once a score becomes visible to "
+                            + "`read_committed` readers when its transaction commits, every `commit.interval.ms` (100 ms "
+                            + "by default; lower it in --client-config to trade throughput for latency).")
+                    .flag("--processing-guarantee", "exactly_once_v2|at_least_once"),
+            Setting.define(THREADS, Type.INT, 1, Validators.atLeast(1, ""), Importance.MEDIUM, "Stream threads.")
+                    .flag("--threads", "N"),
+            Setting.define(HTTP_PORT, Type.INT, 8080, Validators.between(0, 65535, "0 = any free port"),
+                    Importance.MEDIUM, "Port for /health/live, /health/ready, /health and /metrics; 0 = any free port, "
+                            + "logged at start (a second scorer on one host needs its own).")
+                    .flag("--http-port", "PORT"),
+            Setting.define(CREATE_TOPICS, Type.BOOLEAN, false, null, Importance.MEDIUM,
+                    "Create missing topics (the cluster's default partitions and replication; the model topic with "
+                            + "`cleanup.policy=compact`) instead of waiting for them.")
+                    .defaultText("off: wait for missing topics, logging what is missing")
+                    .switchFlag("--create-topics"),
+            Setting.define(STARTUP_TIMEOUT_MS, Type.LONG, 0L, Validators.atLeast(0, "0 = for ever"), Importance.MEDIUM,
+                    "How long to wait at start for Kafka and the topics (retrying, logging each try) before exiting 1; "
+                            + "0 = for ever. The flag takes seconds, the property milliseconds. Authentication and "
+                            + "authorization failures are not retried: they exit 1 at once.")
+                    .defaultText("0 (for ever)")
+                    .flag(new Setting.Flag("--kafka-timeout", Optional.of("SECONDS"), List.of(),
+                            ScorerConfig::startupTimeoutFromSeconds).withHiddenAlias("--startup-timeout")),
+            Setting.define(ALLOW_DELETING_MODEL_TOPIC, Type.BOOLEAN, false, null, Importance.LOW,
+                    "Start even if the model topic's `cleanup.policy` includes `delete` (retention would remove "
+                            + "published versions).")
+                    .defaultText("off: refuse to start")
+                    .switchFlag("--allow-deleting-model-topic"),
+            Setting.define(INSTANCE_ID, Type.STRING, "", Validators.optionalMatching(INSTANCE_ID_FORMAT,
+                            "empty (none) or 1 to 200 of A-Z a-z 0-9 . _ - (a name unique among the running "
+                                    + "instances, e.g. the pod or host name)"), Importance.MEDIUM,
+                    "This instance's stable name (the pod, container or host name; unique among the running instances, "
+                            + "the same after a restart): static group membership and transactional ids that survive a "
+                            + "restart, so a restarted instance takes its partitions back and fences the old "
+                            + "transaction at once ([docs/scorer.md, Crash recovery](#crash-recovery-and---instance-id)).")
+                    .defaultText("none (a new identity at every start)")
+                    .flag("--instance-id", "ID"),
+            Setting.define(MODEL_SELECTION, Type.STRING, ModelSelection.LATEST.wireName(),
+                    Validators.oneOf(ModelSelection.LATEST.wireName(), ModelSelection.EVENT_TIME.wireName()),
+                    Importance.MEDIUM, "Which version of its model scores an event: the one served now (latest), or the "
+                            + "one that was served at the event's record timestamp (event-time: replays score as the "
+                            + "live run did; [docs/scorer.md, Model selection](#model-selection-latest-or-event-time)).")
+                    .flag("--model-selection", "latest|event-time"),
+            Setting.define(CONTRIBUTIONS, Type.BOOLEAN, false, null, Importance.LOW,
+                    "Each score also carries its logit, the intercept and every feature's term w·x (standardized as "
+                            + "the model does): intercept + Σ terms = logit ([docs/scorer.md, Contributions]"
+                            + "(#contributions-reason-codes)).")
+                    .defaultText("off")
+                    .switchFlag("--contributions"),
+            Setting.define(CONTRIBUTIONS_TOP, Type.INT, 0, Validators.atLeast(0, "0 = every term"), Importance.LOW,
+                    "With contributions, keep only the K terms largest in magnitude (reason codes) and say how many "
+                            + "were left out; the flag implies --contributions (in the file, a K above 0 needs "
+                            + "`streamscore.contributions=true`).")
+                    .defaultText("0 (every term)")
+                    .flag(new Setting.Flag("--contributions-top", Optional.of("K"), List.of(),
+                            ScorerConfig::contributionsTopFlag)),
+            Setting.define(PROFILE, Type.STRING, ScorerProfile.LATENCY.wireName(),
+                    Validators.oneOf(java.util.Arrays.stream(ScorerProfile.values()).map(ScorerProfile::wireName)
+                            .toArray(String[]::new)), Importance.MEDIUM,
+                    "A set of Kafka client defaults under your own settings: latency (the producer sends a batch at "
+                            + "most 5 ms after its first score, up to 64 KB) or throughput (Kafka Streams' own "
+                            + "defaults: up to 100 ms, 16 KB). Any client setting in --client-config wins over the "
+                            + "profile's ([docs/scorer.md, Profiles](#profiles-latency-or-throughput)).")
+                    .flag("--profile", "latency|throughput"),
+            Setting.define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Validators.atLeast(1, ""), Importance.LOW,
+                    "How long a shutdown (SIGTERM, SIGINT) may take to close Kafka Streams, in milliseconds."),
+            Setting.define(STUCK_RECORD_MS, Type.LONG, 30_000L, Validators.atLeast(1, ""), Importance.LOW,
+                    "`/health/ready` fails while one record has been in flight in a stream thread longer than this, "
+                            + "in milliseconds."));
+
+    /**
+     * Every setting of the scorer, by group. A feature with settings of its own declares them in its configuration
+     * class, as {@link OutcomesConfig#SETTINGS} does: a {@code SettingGroup} of {@code Setting.define(property, type,
+     * default, validator, importance, documentation).flag(name, paramLabel)} entries, and a {@code from(SettingValues)}
+     * that builds the typed config. Then it is added to this list, its config becomes a component of this record
+     * (built in {@link #resolve} from the same values, shown in {@link #describeMasked}), and its flags, their help,
+     * their validation and the docs table follow from the declaration.
+     */
+    public static final Settings SETTINGS = Settings.of(CORE, OutcomesConfig.SETTINGS);
+
     public ScorerConfig {
         bootstrapServers = requireText(bootstrapServers, BOOTSTRAP_SERVERS,
                 "pass --bootstrap-servers HOST:PORT or set it in the --client-config file");
         applicationId = requireText(applicationId, APPLICATION_ID, null);
-        modelsTopic = requireText(modelsTopic, MODELS_TOPIC, null);
-        featuresTopic = requireText(featuresTopic, FEATURES_TOPIC, null);
-        scoresTopic = requireText(scoresTopic, SCORES_TOPIC, null);
-        deadLettersTopic = requireText(deadLettersTopic, DEAD_LETTERS_TOPIC, null);
-        shadowScoresTopic = requireText(shadowScoresTopic, SHADOW_SCORES_TOPIC, null);
-        if (!AT_LEAST_ONCE.equals(processingGuarantee) && !EXACTLY_ONCE_V2.equals(processingGuarantee)) {
-            throw new IllegalArgumentException(PROCESSING_GUARANTEE + " is '" + processingGuarantee + "'; must be "
-                    + EXACTLY_ONCE_V2 + " or " + AT_LEAST_ONCE);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException(THREADS + " is " + threads + "; must be >= 1");
-        }
-        if (httpPort < 0 || httpPort > 65535) {
-            throw new IllegalArgumentException(HTTP_PORT + " is " + httpPort + "; must be in 0..65535 (0 = any free port)");
-        }
-        if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
-            throw new IllegalArgumentException(SHUTDOWN_TIMEOUT_MS + " is " + shutdownTimeout + "; must be positive");
-        }
-        if (startupTimeout == null || startupTimeout.isNegative()) {
-            throw new IllegalArgumentException(STARTUP_TIMEOUT_MS + " is " + startupTimeout + "; must be >= 0 (0 = wait for ever)");
-        }
+        modelsTopic = topic(modelsTopic, MODELS_TOPIC);
+        featuresTopic = topic(featuresTopic, FEATURES_TOPIC);
+        scoresTopic = topic(scoresTopic, SCORES_TOPIC);
+        deadLettersTopic = topic(deadLettersTopic, DEAD_LETTERS_TOPIC);
+        shadowScoresTopic = topic(shadowScoresTopic, SHADOW_SCORES_TOPIC);
+        processingGuarantee = requireText(processingGuarantee, PROCESSING_GUARANTEE, null).toLowerCase(Locale.ROOT);
+        SETTINGS.check(PROCESSING_GUARANTEE, processingGuarantee);
+        SETTINGS.check(THREADS, threads);
+        SETTINGS.check(HTTP_PORT, httpPort);
+        SETTINGS.check(SHUTDOWN_TIMEOUT_MS, millis(shutdownTimeout, SHUTDOWN_TIMEOUT_MS));
+        SETTINGS.check(STARTUP_TIMEOUT_MS, millis(startupTimeout, STARTUP_TIMEOUT_MS));
         instanceId = instanceId == null ? Optional.empty() : instanceId.map(String::trim).filter(id -> !id.isEmpty());
-        if (instanceId.isPresent() && !INSTANCE_ID_FORMAT.matcher(instanceId.get()).matches()) {
-            throw new IllegalArgumentException(INSTANCE_ID + " is '" + instanceId.get() + "'; must be 1 to 200 of "
-                    + "A-Z a-z 0-9 . _ - (a name unique among the running instances, e.g. the pod or host name)");
-        }
-        if (stuckRecord == null || stuckRecord.isNegative() || stuckRecord.isZero()) {
-            throw new IllegalArgumentException(STUCK_RECORD_MS + " is " + stuckRecord + "; must be positive");
-        }
+        instanceId.ifPresent(id -> SETTINGS.check(INSTANCE_ID, id));
+        SETTINGS.check(STUCK_RECORD_MS, millis(stuckRecord, STUCK_RECORD_MS));
         if (modelSelection == null) {
             throw new IllegalArgumentException(MODEL_SELECTION + " is not set; must be latest or event-time");
         }
@@ -158,73 +267,86 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                 OutcomesConfig.OFF, clientProperties);
     }
 
-    /** The bottom layer: every default, by property name. */
+    /** The bottom layer: every default, by property name (from {@link #SETTINGS}). */
     public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(APPLICATION_ID, DEFAULT_APPLICATION_ID);
-        d.put(PROCESSING_GUARANTEE, EXACTLY_ONCE_V2);
-        d.put(THREADS, "1");
-        d.put(MODELS_TOPIC, "models");
-        d.put(FEATURES_TOPIC, "features");
-        d.put(SCORES_TOPIC, "scores");
-        d.put(DEAD_LETTERS_TOPIC, "dead-letters");
-        d.put(SHADOW_SCORES_TOPIC, "shadow-scores");
-        d.put(HTTP_PORT, "8080");
-        d.put(CREATE_TOPICS, "false");
-        d.put(SHUTDOWN_TIMEOUT_MS, "30000");
-        d.put(STARTUP_TIMEOUT_MS, "0");
-        d.put(ALLOW_DELETING_MODEL_TOPIC, "false");
-        d.put(INSTANCE_ID, "");
-        d.put(STUCK_RECORD_MS, "30000");
-        d.put(MODEL_SELECTION, ModelSelection.LATEST.wireName());
-        d.put(CONTRIBUTIONS, "false");
-        d.put(CONTRIBUTIONS_TOP, "0");
-        d.put(PROFILE, ScorerProfile.LATENCY.wireName());
-        d.putAll(OutcomesConfig.defaults());
-        return d;
+        return SETTINGS.defaults();
     }
 
     /**
      * Layers defaults, then {@code file}, then {@code flags} (later wins) into one validated config. The chosen
      * {@link ScorerProfile}'s client settings slot in between the defaults and the file: each one is used unless the
      * file or a flag sets that property, for any client (with or without a {@code producer.}/{@code consumer.}/...
-     * prefix).
+     * prefix). Every scorer setting is validated by its definition in {@link #SETTINGS}; an unknown
+     * {@code streamscore.*} property is refused (a typo would otherwise leave the default silently in force); every
+     * other property that Kafka defines is checked against Kafka's own definition (the Streams, producer, consumer and
+     * admin configs), so a bad value is a usage error now rather than a failure at start.
      *
-     * @throws IllegalArgumentException naming the property and the value that is wrong
+     * @throws IllegalArgumentException naming the property (and flag) and the value that is wrong
      */
     public static ScorerConfig resolve(Map<String, String> file, Map<String, String> flags) {
-        Map<String, String> merged = new LinkedHashMap<>(defaults());
-        merged.putAll(file);
+        Map<String, String> merged = new LinkedHashMap<>(file);
         merged.putAll(flags);
-        String bootstrap = merged.remove(BOOTSTRAP_SERVERS);
-        String appId = merged.remove(APPLICATION_ID);
-        String guarantee = merged.remove(PROCESSING_GUARANTEE);
-        int threads = integer(merged.remove(THREADS), THREADS);
-        String models = merged.remove(MODELS_TOPIC);
-        String features = merged.remove(FEATURES_TOPIC);
-        String scores = merged.remove(SCORES_TOPIC);
-        String deadLetters = merged.remove(DEAD_LETTERS_TOPIC);
-        String shadowScores = merged.remove(SHADOW_SCORES_TOPIC);
-        int port = integer(merged.remove(HTTP_PORT), HTTP_PORT);
-        boolean create = bool(merged.remove(CREATE_TOPICS), CREATE_TOPICS);
-        Duration shutdown = Duration.ofMillis(integer(merged.remove(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_TIMEOUT_MS));
-        Duration startup = Duration.ofMillis(integer(merged.remove(STARTUP_TIMEOUT_MS), STARTUP_TIMEOUT_MS));
-        boolean allowDelete = bool(merged.remove(ALLOW_DELETING_MODEL_TOPIC), ALLOW_DELETING_MODEL_TOPIC);
-        Optional<String> instance = Optional.ofNullable(merged.remove(INSTANCE_ID));
-        Duration stuck = Duration.ofMillis(integer(merged.remove(STUCK_RECORD_MS), STUCK_RECORD_MS));
-        ModelSelection selection = selection(merged.remove(MODEL_SELECTION));
-        ContributionsMode contributions = new ContributionsMode(bool(merged.remove(CONTRIBUTIONS), CONTRIBUTIONS),
-                integer(merged.remove(CONTRIBUTIONS_TOP), CONTRIBUTIONS_TOP));
-        ScorerProfile profile = ScorerProfile.parse(merged.remove(PROFILE));
+        SettingValues v = SETTINGS.take(merged);
+        ClientProperties.requireValid(merged, CLIENT_PREFIXES, KAFKA_DEFINITIONS);
+        ContributionsMode contributions = new ContributionsMode(v.bool(CONTRIBUTIONS), v.integer(CONTRIBUTIONS_TOP));
+        ScorerProfile profile = ScorerProfile.parse(v.string(PROFILE));
         profile.clientDefaults().forEach((name, value) -> {
             if (!setByUser(name, file) && !setByUser(name, flags)) {
                 merged.put(name, value);
             }
         });
-        OutcomesConfig outcomes = OutcomesConfig.fromProperties(merged);
-        return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
-                port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, profile, outcomes,
+        return new ScorerConfig(v.string(BOOTSTRAP_SERVERS), v.string(APPLICATION_ID), v.string(MODELS_TOPIC),
+                v.string(FEATURES_TOPIC), v.string(SCORES_TOPIC), v.string(DEAD_LETTERS_TOPIC),
+                v.string(SHADOW_SCORES_TOPIC), v.string(PROCESSING_GUARANTEE), v.integer(THREADS),
+                v.integer(HTTP_PORT), v.bool(CREATE_TOPICS), v.millis(SHUTDOWN_TIMEOUT_MS), v.millis(STARTUP_TIMEOUT_MS),
+                v.bool(ALLOW_DELETING_MODEL_TOPIC), v.optionalString(INSTANCE_ID), v.millis(STUCK_RECORD_MS),
+                ModelSelection.parse(v.string(MODEL_SELECTION)), contributions, profile, OutcomesConfig.from(v),
                 merged);
+    }
+
+    /** Kafka's own definitions of the properties passed through: what Kafka Streams and its clients accept. */
+    private static final List<ConfigDef> KAFKA_DEFINITIONS = List.of(StreamsConfig.configDef(),
+            ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef());
+
+    /** {@code --kafka-timeout SECONDS}: the property holds milliseconds. */
+    private static Map<String, String> startupTimeoutFromSeconds(String seconds) {
+        try {
+            long s = Long.parseLong(seconds.trim());
+            if (s >= 0 && s <= Long.MAX_VALUE / 1000) {
+                return Map.of(STARTUP_TIMEOUT_MS, String.valueOf(s * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--kafka-timeout (" + STARTUP_TIMEOUT_MS + ", in ms) is '" + seconds
+                + "'; must be a whole number of seconds >= 0 (0 = for ever)");
+    }
+
+    /** {@code --contributions-top K}: K >= 1 (0, every term, is --contributions alone), and contributions on. */
+    private static Map<String, String> contributionsTopFlag(String k) {
+        try {
+            int top = Integer.parseInt(k.trim());
+            if (top >= 1) {
+                return Map.of(CONTRIBUTIONS_TOP, String.valueOf(top), CONTRIBUTIONS, "true");
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--contributions-top (" + CONTRIBUTIONS_TOP + ") is '" + k + "'; must be "
+                + "an integer >= 1 (for every term, use --contributions alone)");
+    }
+
+    private static String topic(String value, String property) {
+        String t = requireText(value, property, null);
+        SETTINGS.check(property, t);
+        return t;
+    }
+
+    private static long millis(Duration d, String property) {
+        if (d == null) {
+            throw new IllegalArgumentException(property + " is not set");
+        }
+        return d.toMillis();
     }
 
     /** Whether {@code layer} sets client property {@code name}, plain or for one client by a Streams prefix. */
@@ -298,7 +420,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
         all.put(PROFILE, profile.wireName());
         all.putAll(outcomes.describe());
-        all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
+        all.replaceAll((k, v) -> SETTINGS.isSecret(k) || ClientProperties.isSecret(k) ? ClientProperties.MASK : v);
         return all;
     }
 
@@ -333,29 +455,5 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
             throw new IllegalArgumentException(name + " is not set" + (hint == null ? "" : ": " + hint));
         }
         return value.trim();
-    }
-
-    private static int integer(String value, String name) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " is '" + value + "'; must be an integer");
-        }
-    }
-
-    private static ModelSelection selection(String value) {
-        try {
-            return ModelSelection.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(MODEL_SELECTION + " is '" + value + "'; must be latest or event-time");
-        }
-    }
-
-    private static boolean bool(String value, String name) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(name + " is '" + value + "'; must be true or false");
-        }
-        return Boolean.parseBoolean(v);
     }
 }

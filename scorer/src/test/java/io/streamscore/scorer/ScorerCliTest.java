@@ -48,7 +48,8 @@ class ScorerCliTest {
     @Test
     void shouldExitWithUsageForAnInvalidValue() {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--processing-guarantee", "exactly_once"));
-        assertEquals("error: processing.guarantee is 'exactly_once'; must be exactly_once_v2 or at_least_once (see 'scorer --help')",
+        assertEquals("error: processing.guarantee (--processing-guarantee) is 'exactly_once'; must be exactly_once_v2 or "
+                + "at_least_once (see 'scorer --help')",
                 err.toString().strip());
         assertEquals(ScorerCli.EXIT_USAGE, run("--threads", "many"));
         assertTrue(ran.isEmpty());
@@ -86,7 +87,7 @@ class ScorerCliTest {
                 "--instance-id", "scorer-2"));
         assertEquals(java.util.Optional.of("scorer-2"), ran.get(1).instanceId());
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--instance-id", "no spaces"));
-        assertTrue(err.toString().contains("streamscore.instance.id is 'no spaces'"), err.toString());
+        assertTrue(err.toString().contains("streamscore.instance.id (--instance-id) is 'no spaces'; must be empty (none) or 1 to 200 of"), err.toString());
     }
 
     @Test
@@ -99,7 +100,8 @@ class ScorerCliTest {
                 "--model-selection", "latest"));
         assertEquals(ModelSelection.LATEST, ran.get(1).modelSelection());
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--model-selection", "event"));
-        assertEquals("error: streamscore.model.selection is 'event'; must be latest or event-time (see 'scorer --help')",
+        assertEquals("error: streamscore.model.selection (--model-selection) is 'event'; must be latest or event-time "
+                + "(see 'scorer --help')",
                 err.toString().strip());
     }
 
@@ -112,7 +114,7 @@ class ScorerCliTest {
         assertEquals(ScorerCli.EXIT_OK, run("--bootstrap-servers", "b:1", "--contributions-top", "3"));
         assertEquals(new ScorerConfig.ContributionsMode(true, 3), ran.get(2).contributions());
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--contributions-top", "0"));
-        assertTrue(err.toString().contains("--contributions-top is 0; must be >= 1"), err.toString());
+        assertTrue(err.toString().contains("--contributions-top (streamscore.contributions.top) is '0'; must be an integer >= 1"), err.toString());
         assertEquals(3, ran.size());
     }
 
@@ -215,7 +217,7 @@ class ScorerCliTest {
         assertEquals(ScorerProfile.LATENCY, ran.get(1).profile());
         assertEquals("5", ran.get(1).clientProperties().get("linger.ms"));
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--profile", "fast"));
-        assertEquals("error: streamscore.profile is 'fast'; must be throughput or latency (see 'scorer --help')",
+        assertEquals("error: streamscore.profile (--profile) is 'fast'; must be throughput or latency (see 'scorer --help')",
                 err.toString().strip());
         assertEquals(2, ran.size());
     }

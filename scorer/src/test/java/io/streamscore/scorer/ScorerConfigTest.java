@@ -177,7 +177,7 @@ class ScorerConfigTest {
                 Map.of("bootstrap.servers", "b:1", "streamscore.model.selection", "latest")).modelSelection());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
                 Map.of("streamscore.model.selection", "newest"), Map.of("bootstrap.servers", "b:1")));
-        assertEquals("streamscore.model.selection is 'newest'; must be latest or event-time", e.getMessage());
+        assertEquals("streamscore.model.selection (--model-selection) is 'newest'; must be latest or event-time", e.getMessage());
     }
 
     @Test
@@ -220,6 +220,6 @@ class ScorerConfigTest {
     void shouldRefuseAnUnknownProfileNamingTheSettingAndTheChoices(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(
                 Map.of(ScorerConfig.PROFILE, value), Map.of("bootstrap.servers", "b:1")));
-        assertEquals("streamscore.profile is '" + value + "'; must be throughput or latency", e.getMessage());
+        assertEquals("streamscore.profile (--profile) is '" + value + "'; must be throughput or latency", e.getMessage());
     }
 }

@@ -26,6 +26,32 @@ class ClientPropertiesTest {
         }
     }
 
+    /** Kafka's PASSWORD-typed settings are secrets by their type, under any prefix, whatever their names say. */
+    @Test
+    void kafkasPasswordSettingsAreSecretsUnderAnyPrefix() {
+        for (String k : new String[] {"ssl.keystore.certificate.chain", "ssl.truststore.certificates",
+                "producer.ssl.truststore.certificates", "listener.name.sasl_ssl.plain.sasl.jaas.config",
+                "sasl.oauthbearer.client.credentials.client.secret"}) {
+            assertTrue(ClientProperties.isSecret(k), k);
+        }
+        for (String k : new String[] {"ssl.truststore.location", "ssl.truststore.type", "producer.linger.ms", "certificates"}) {
+            assertFalse(ClientProperties.isSecret(k), k);
+        }
+    }
+
+    @Test
+    void requireValidRefusesWhatKafkaRefusesAndNothingElse() {
+        ClientProperties.requireValid(Map.of("request.timeout.ms", "5000", "security.protocol", "sasl_ssl",
+                "some.plugin.setting", "x", "producer.acks", "all", "interceptor.classes", "com.example.Nope"),
+                java.util.List.of("producer."), ClientProperties.CLIENT_DEFINITIONS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClientProperties.requireValid(
+                Map.of("producer.acks", "some"), java.util.List.of("producer."), ClientProperties.CLIENT_DEFINITIONS));
+        assertTrue(e.getMessage().startsWith("producer.acks is 'some'; Kafka refuses it: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ClientProperties.requireValid(
+                Map.of("max.poll.records", "0"), java.util.List.of(), ClientProperties.CLIENT_DEFINITIONS));
+        assertEquals("max.poll.records is '0'; Kafka refuses it: Value must be at least 1", e.getMessage());
+    }
+
     @Test
     void maskedHidesSecretValuesOnly() {
         Map<String, String> m = ClientProperties.masked(Map.of("sasl.jaas.config", "x password=\"p\";",

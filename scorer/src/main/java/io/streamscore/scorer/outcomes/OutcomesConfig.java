@@ -1,9 +1,15 @@
 package io.streamscore.scorer.outcomes;
 
 import io.streamscore.common.outcome.DurationText;
+import io.streamscore.scorer.settings.Setting;
+import io.streamscore.scorer.settings.SettingGroup;
+import io.streamscore.scorer.settings.SettingValues;
+import io.streamscore.scorer.settings.Settings;
+import io.streamscore.scorer.settings.Validators;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +38,41 @@ public record OutcomesConfig(Optional<String> labelsTopic, String outcomesTopic,
     public static final String QUALITY_WINDOWS = "streamscore.quality.windows";
     public static final String QUALITY_GRACE = "streamscore.quality.grace";
 
+    /**
+     * The outcome settings, declared once (property, type, default, validator, documentation, flag): the scorer
+     * registers this group in {@code ScorerConfig.SETTINGS}, and its validation, {@code --help} and the table in
+     * docs/outcomes.md come from here.
+     */
+    public static final SettingGroup SETTINGS = SettingGroup.of("Outcomes",
+            Setting.define(LABELS_TOPIC, Type.STRING, "", Validators.optionalTopic(), Importance.MEDIUM,
+                    "Read labels (`{\"eventId\":\"e-42\",\"label\":1}`, keyed like the feature event, on a topic with the "
+                            + "features topic's partition count, checked at start) and join each with its score: "
+                            + "outcomes to --outcomes-topic, live quality per model version to --quality-topic and "
+                            + "/metrics ([docs/outcomes.md](outcomes.md)). Turns the feature on.")
+                    .defaultText("none (off)")
+                    .flag("--labels-topic", "TOPIC"),
+            Setting.define(OUTCOMES_TOPIC, Type.STRING, "outcomes", Validators.topic(), Importance.MEDIUM,
+                    "With labels: where each joined (score, label) pair goes, with the features the model used.")
+                    .flag("--outcomes-topic", "TOPIC"),
+            Setting.define(QUALITY_TOPIC, Type.STRING, "model-quality", Validators.topic(), Importance.MEDIUM,
+                    "With labels: where each quality window's figures go (one record per window, and corrections).")
+                    .flag("--quality-topic", "TOPIC"),
+            Setting.define(LABEL_WINDOW, Type.STRING, "7d", Validators.duration(Duration.ofMillis(1)),
+                    Importance.MEDIUM, "With labels: how long after an event's timestamp its label may come (e.g. 7d, "
+                            + "12h), and how long a label waits for its score; a later label is `LABEL_LATE`, a score "
+                            + "without a label by then expires unlabelled.")
+                    .flag("--label-window", "DURATION"),
+            Setting.define(QUALITY_WINDOWS, Type.LIST, "1h,24h", Validators.durations(Duration.ofMillis(1)),
+                    Importance.MEDIUM, "With labels: the sizes of the tumbling quality windows, by label time, "
+                            + "aligned to the epoch (e.g. 1h,24h); each size once.")
+                    .flag("--quality-windows", "SIZE[,SIZE...]"),
+            Setting.define(QUALITY_GRACE, Type.STRING, "1m", Validators.duration(Duration.ZERO), Importance.LOW,
+                    "With labels: how far past a window's end the outcomes' label times must go before its quality "
+                            + "record is written (later outcomes write a new revision).")
+                    .flag("--quality-grace", "DURATION"));
+
     /** Labels off, every other setting at its default. */
-    public static final OutcomesConfig OFF = fromProperties(new LinkedHashMap<>(defaults()));
+    public static final OutcomesConfig OFF = from(Settings.of(SETTINGS).take(new LinkedHashMap<>()));
 
     public OutcomesConfig {
         labelsTopic = labelsTopic == null ? Optional.empty() : labelsTopic.map(String::trim).filter(t -> !t.isEmpty());
@@ -82,37 +121,11 @@ public record OutcomesConfig(Optional<String> labelsTopic, String outcomesTopic,
         return qualityGrace.plus(labelWindow);
     }
 
-    /** The defaults, by property name. */
-    public static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(LABELS_TOPIC, "");
-        d.put(OUTCOMES_TOPIC, "outcomes");
-        d.put(QUALITY_TOPIC, "model-quality");
-        d.put(LABEL_WINDOW, "7d");
-        d.put(QUALITY_WINDOWS, "1h,24h");
-        d.put(QUALITY_GRACE, "1m");
-        return d;
-    }
-
-    /**
-     * Takes this config's properties out of {@code merged} (so they are not passed to Kafka) and validates them.
-     *
-     * @throws IllegalArgumentException naming the property and the value that is wrong
-     */
-    public static OutcomesConfig fromProperties(Map<String, String> merged) {
-        Map<String, String> d = defaults();
-        String labels = take(merged, d, LABELS_TOPIC);
-        String outcomes = take(merged, d, OUTCOMES_TOPIC);
-        String quality = take(merged, d, QUALITY_TOPIC);
-        Duration window = duration(take(merged, d, LABEL_WINDOW), LABEL_WINDOW);
-        List<Duration> windows = new ArrayList<>();
-        for (String w : take(merged, d, QUALITY_WINDOWS).split(",")) {
-            if (!w.isBlank()) {
-                windows.add(duration(w, QUALITY_WINDOWS));
-            }
-        }
-        Duration grace = duration(take(merged, d, QUALITY_GRACE), QUALITY_GRACE);
-        return new OutcomesConfig(Optional.of(labels), outcomes, quality, window, windows, grace);
+    /** The outcome settings from the scorer's validated settings (which include {@link #SETTINGS}). */
+    public static OutcomesConfig from(SettingValues values) {
+        return new OutcomesConfig(values.optionalString(LABELS_TOPIC), values.string(OUTCOMES_TOPIC),
+                values.string(QUALITY_TOPIC), values.duration(LABEL_WINDOW), values.durations(QUALITY_WINDOWS),
+                values.duration(QUALITY_GRACE));
     }
 
     /** Every setting by property name, for the start log. */
@@ -125,19 +138,6 @@ public record OutcomesConfig(Optional<String> labelsTopic, String outcomesTopic,
         m.put(QUALITY_WINDOWS, String.join(",", qualityWindows.stream().map(DurationText::format).toList()));
         m.put(QUALITY_GRACE, DurationText.format(qualityGrace));
         return m;
-    }
-
-    private static String take(Map<String, String> merged, Map<String, String> defaults, String key) {
-        String v = merged.remove(key);
-        return v == null ? defaults.get(key) : v;
-    }
-
-    private static Duration duration(String value, String name) {
-        try {
-            return DurationText.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage());
-        }
     }
 
     private static String requireText(String value, String name) {

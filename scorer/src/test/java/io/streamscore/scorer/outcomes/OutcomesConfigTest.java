@@ -62,7 +62,8 @@ class OutcomesConfigTest {
     @Test
     void badValuesNameThePropertyAndExitWithUsage() {
         assertEquals(ScorerCli.EXIT_USAGE, run("--bootstrap-servers", "b:1", "--labels-topic", "l", "--label-window", "7 days"));
-        assertTrue(err.toString().contains("streamscore.label.window: '7 days' is not a duration"), err.toString());
+        assertTrue(err.toString().contains("streamscore.label.window (--label-window) is '7 days'; must be a duration of at "
+                + "least 1ms: a whole number and a unit"), err.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScorerConfig.resolve(Map.of(),
                 Map.of("bootstrap.servers", "b:1", OutcomesConfig.QUALITY_WINDOWS, "1h,60m")));
         assertEquals("streamscore.quality.windows names 1h twice", e.getMessage());

@@ -7,6 +7,9 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -74,19 +77,44 @@ public final class PublishOptions {
         return Duration.ofSeconds(given(timeoutSeconds, oldTimeoutSeconds, 30L));
     }
 
-    /** The client properties: the --client-config file, then --bootstrap-servers on top. */
+    /**
+     * The client properties: the --client-config file, then --bootstrap-servers on top. Every property of the file
+     * that a Kafka client defines is checked against Kafka's own definition (its type and allowed values), so a bad
+     * value is a usage error naming the property now rather than a failure of the client later; a secret's value is
+     * never repeated ({@link ClientProperties#isSecret}).
+     *
+     * @throws IllegalArgumentException naming the option or property that is wrong
+     */
     public Properties clientProperties() {
         Properties props = clientConfig == null ? new Properties() : ClientProperties.load(clientConfig);
+        if (clientConfig != null) {
+            Map<String, String> file = new LinkedHashMap<>();
+            props.stringPropertyNames().forEach(k -> file.put(k, props.getProperty(k)));
+            try {
+                ClientProperties.requireValid(file, List.of(), ClientProperties.CLIENT_DEFINITIONS);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--client-config " + clientConfig + ": " + e.getMessage());
+            }
+        }
         if (bootstrapServers != null) {
             props.put("bootstrap.servers", bootstrapServers);
         }
         if (!props.containsKey("bootstrap.servers")) {
             throw new IllegalArgumentException("Kafka needs --bootstrap-servers (or bootstrap.servers in --client-config)");
         }
-        if (partitions() < 1) {
-            throw new IllegalArgumentException("--models-topic-partitions must be >= 1, got " + partitions());
+        atLeastOne("--models-topic-partitions", partitions());
+        Short replicas = given(replication, oldReplication, null);
+        if (replicas != null) {
+            atLeastOne("--models-topic-replication", replicas);
         }
+        atLeastOne("--kafka-timeout", given(timeoutSeconds, oldTimeoutSeconds, 30L));
         return props;
+    }
+
+    private static void atLeastOne(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " is '" + value + "'; must be an integer >= 1");
+        }
     }
 
     /** The model topic these options name. */

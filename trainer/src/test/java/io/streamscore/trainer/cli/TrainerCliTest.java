@@ -160,6 +160,35 @@ class TrainerCliTest {
         assertTrue(Files.notExists(dir.resolve("m.json")), "nothing trained");
     }
 
+    /**
+     * A --client-config value that Kafka's own definition of the client refuses is a usage error naming the file and
+     * the property, before any client starts; a secret's value is not repeated in it.
+     */
+    @Test
+    void aClientConfigValueKafkaRefusesIsAUsageErrorNamingTheProperty() throws Exception {
+        Path config = dir.resolve("client.properties");
+        Files.writeString(config, "request.timeout.ms=soon\nsecurity.protocol=SASL_SSL\n");
+        CliRunner.Run r = run("models", "list", "--bootstrap-servers", "127.0.0.1:1", "--client-config", config.toString());
+        assertEquals(ExitCode.USAGE, r.exit());
+        assertEquals("error: --client-config " + config + ": request.timeout.ms is 'soon'; Kafka refuses it: Not a number"
+                + " of type INT (see 'trainer models list --help')", r.err().strip());
+
+        Files.writeString(config, "sasl.mechanism=PLAIN\nsecurity.protocol=SASL_TLS\n"
+                + "sasl.jaas.config=x required password=\"hunter2\";\n");
+        CliRunner.Run enumRefused = run("models", "list", "--bootstrap-servers", "127.0.0.1:1", "--client-config",
+                config.toString());
+        assertEquals(ExitCode.USAGE, enumRefused.exit());
+        assertTrue(enumRefused.err().startsWith("error: --client-config " + config + ": security.protocol is 'SASL_TLS';"
+                + " Kafka refuses it: "), enumRefused.err());
+        assertFalse(enumRefused.err().contains("hunter2"), enumRefused.err());
+
+        CliRunner.Run partitions = run("models", "list", "--bootstrap-servers", "127.0.0.1:1",
+                "--models-topic-partitions", "0");
+        assertEquals(ExitCode.USAGE, partitions.exit());
+        assertTrue(partitions.err().startsWith("error: --models-topic-partitions is '0'; must be an integer >= 1"),
+                partitions.err());
+    }
+
     @Test
     void oldOptionNamesWorkHiddenWithANote() {
         CliRunner.Run help = run("train", "--help");
