@@ -12,7 +12,9 @@ import io.streamscore.trainer.kafka.ModelPublisher;
 import io.streamscore.trainer.kafka.TopicSnapshot;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -29,6 +31,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +96,12 @@ class RetrainIntegrationTest {
         long now = System.currentTimeMillis();
         long step = Duration.ofHours(2).toMillis() / ROWS;
         Properties p = client();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // One request in flight: with several, a run on a loaded machine once had a partition's batches refused as out
+        // of order (OutOfOrderSequenceException) until they expired, and rows went missing; each send is checked below.
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < ROWS; i++) {
@@ -107,10 +116,13 @@ class RetrainIntegrationTest {
                 Outcome o = new Outcome("e-" + i, n.modelId(), scoredBy.version(), probability,
                         scoredBy.label(probability), scoredBy.threshold(), label, FEATURES, x, labelledAt - 60_000,
                         labelledAt - 59_990, labelledAt, null, ModelSelection.LATEST, false);
-                producer.send(new ProducerRecord<>(n.outcomes(), null, labelledAt,
-                        ("e-" + i).getBytes(StandardCharsets.UTF_8), OutcomeJson.toBytes(o)));
+                sent.add(producer.send(new ProducerRecord<>(n.outcomes(), null, labelledAt,
+                        ("e-" + i).getBytes(StandardCharsets.UTF_8), OutcomeJson.toBytes(o))));
             }
             producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(60, TimeUnit.SECONDS);
+            }
         }
     }
 
