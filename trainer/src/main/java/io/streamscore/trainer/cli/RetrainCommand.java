@@ -49,11 +49,13 @@ import java.util.concurrent.TimeUnit;
                 "1 failed (a broker away, unreadable records), 2 bad command line. With --watch:",
                 "0 when stopped (SIGTERM, Ctrl-C, --max-rounds); a round that fails is logged",
                 "and tried again (--retry-after).", "",
+                "(kafka.conf below: Kafka client properties, at least bootstrap.servers.)", "",
                 "Examples:",
                 "  trainer retrain --model-id fraud --bootstrap-servers localhost:9092",
-                "  trainer retrain --model-id fraud --since 7d --holdout-last 1d --gate-metric auc --gate-margin 0.005 --bootstrap-servers localhost:9092",
-                "  trainer retrain --model-id fraud --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z --publish-as challenger --bootstrap-servers localhost:9092",
-                "  trainer retrain --model-id fraud --watch --every 6h --on-drift --bootstrap-servers localhost:9092"})
+                "  trainer retrain --model-id fraud --since 7d --client-config kafka.conf",
+                "  trainer retrain --model-id fraud --gate-metric auc --client-config kafka.conf",
+                "  trainer retrain --model-id ads --watch --every 6h --client-config kafka.conf",
+                "  trainer retrain --model-id ads --watch --on-drift --client-config kafka.conf"})
 final class RetrainCommand implements Callable<Integer> {
 
     /** The default of --data-topic: the scorer's outcomes topic. */
