@@ -116,7 +116,11 @@ public final class KafkaDriftSource implements RetrainWatch.DriftSource {
 
     @Override
     public void wakeup() {
-        consumer.wakeup();
+        try {
+            consumer.wakeup();
+        } catch (IllegalStateException closed) {
+            // A stop that comes after the watch closed the consumer has nothing left to wake.
+        }
     }
 
     @Override
