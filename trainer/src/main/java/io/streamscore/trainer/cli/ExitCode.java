@@ -13,6 +13,10 @@ public final class ExitCode {
      * says what is wrong. {@code --allow-unconverged} turns this into {@link #OK}.
      */
     public static final int UNCONVERGED = 3;
+    /** {@code retrain} (one round): the candidate did not pass the quality gate; nothing was published. */
+    public static final int REJECTED = 4;
+    /** {@code retrain} (one round): too few rows, or one class only, to train and judge a candidate. */
+    public static final int SKIPPED = 5;
 
     private ExitCode() {
     }

@@ -105,38 +105,9 @@ final class TrainCommand implements Callable<Integer> {
             + " id's events are used.")
     String modelId;
 
-    @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_ITERATIONS,
-            description = "Most gradient steps to take.")
-    int iterations;
-
-    @Option(names = {"--learning-rate", "--eta"}, paramLabel = "η", defaultValue = "" + TrainingOptions.DEFAULT_LEARNING_RATE,
-            description = "Initial step size. Halved automatically whenever a step would raise the loss.")
-    double learningRate;
-
-    @Option(names = "--tolerance", paramLabel = "T", defaultValue = "" + TrainingOptions.DEFAULT_TOLERANCE,
-            description = "Stop once a step lowers the loss by less than this (reported as not converged while the"
-                    + " gradient is above --gradient-tolerance).")
-    double tolerance;
-
-    @Option(names = "--gradient-tolerance", paramLabel = "G", defaultValue = "" + TrainingOptions.DEFAULT_GRADIENT_TOLERANCE,
-            description = "Stop, converged, once every component of the loss's gradient is at most G in magnitude"
-                    + " (the test scikit-learn's tol makes).")
-    double gradientTolerance;
-
-    @Option(names = "--solver", paramLabel = "gd|lbfgs", defaultValue = "gd", converter = SolverConverter.class,
-            description = "gd: batch gradient descent as specified. lbfgs: L-BFGS, a quasi-Newton method that"
-                    + " needs far fewer passes when features are correlated or unscaled (ignores --learning-rate).")
-    Solver solver;
-
-    @Option(names = "--l2", paramLabel = "λ", defaultValue = "0",
-            description = "Ridge penalty: minimizes mean log-loss + (λ/2)·‖w‖² (intercept not penalized). Needed for a finite model on separable data.")
-    double l2;
-
-    @Option(names = "--standardize", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Z-score each feature with its training mean and population std before fitting (the default)."
-                    + " The model keeps mean/std, so scoring still takes raw features. --no-standardize fits the raw"
-                    + " values, which plain gradient descent handles only when the features share a scale.")
-    boolean standardize;
+    /** How the model is fitted: the options {@code retrain} shares. */
+    @CommandLine.Mixin
+    TrainingFlags training = new TrainingFlags();
 
     @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0.2",
             description = "Fraction of rows held out (seeded shuffle) to evaluate on; 0 trains on everything.")
@@ -144,16 +115,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--test", paramLabel = "FILE", description = "Evaluate on this CSV (same columns) instead of a holdout split.")
     Path test;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + TrainingOptions.DEFAULT_SEED,
-            description = "Seeds the initial weights and the holdout split: same seed, same model.")
-    long seed;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Cores to use (default: all available). The model does not depend on it.")
-    Integer threads;
-
-    @Option(names = "--threshold", paramLabel = "P", defaultValue = "0.5", description = "Probability at or above which the label is 1.")
-    double threshold;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Write an HTML report with charts (loss curve, ROC, decision boundary) here.")
     Path report;
@@ -195,8 +156,7 @@ final class TrainCommand implements Callable<Integer> {
         ColumnSelection columns;
         try {
             columns = new ColumnSelection(featureNames, excluded);
-            options = new TrainingOptions(iterations, learningRate, tolerance, gradientTolerance, l2, standardize, seed,
-                    threads == null ? Runtime.getRuntime().availableProcessors() : threads, threshold, solver);
+            options = training.toOptions();
             if (test == null && !(holdout >= 0 && holdout < 1)) {
                 throw new IllegalArgumentException("holdout must be in [0, 1), got " + holdout);
             }
@@ -394,7 +354,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Dataset.Split split;
         try {
-            split = all.split(holdout, seed);
+            split = all.split(holdout, training.seed());
         } catch (IllegalArgumentException e) {
             throw new DataFormatException(e.getMessage());
         }

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * The {@code trainer} command line and the jar's main class: {@code train} fits, writes and publishes a model,
- * {@code publish} and {@code models} steer the model topic; {@code generate} and {@code bench} come from
+ * {@code retrain} retrains from outcomes behind a quality gate, {@code publish} and {@code models} steer the model topic; {@code generate} and {@code bench} come from
  * {@link io.streamscore.trainer.tools}.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true, versionProvider = TrainerCli.Version.class,
-        subcommands = {TrainCommand.class, PublishCommand.class, ModelsCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, RetrainCommand.class, PublishCommand.class, ModelsCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Logistic regression from scratch: fit a model on a labelled CSV file (or topic),",
                 "report on it, and (with --publish) put it on the Kafka model topic.", "",
                 "Examples:",
@@ -22,6 +22,7 @@ import java.util.Map;
                 "  trainer train --data clusters.csv --report report/",
                 "  trainer train --help",
                 "  trainer models list --bootstrap-servers localhost:9092",
+                "  trainer retrain --model-id clusters --bootstrap-servers localhost:9092",
                 "  trainer bench --rows 1000000 --features 20", "",
                 "(run as: java --add-modules jdk.incubator.vector -jar trainer/target/trainer.jar COMMAND ...;",
                 " without --add-modules each pass runs the scalar kernel: slower, the same model)"})
@@ -81,7 +82,7 @@ public final class TrainerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, publish, models, generate or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is needed: train, retrain, publish, models, generate or bench");
     }
 
     /** The version from the jar's manifest (absent when run from classes). */

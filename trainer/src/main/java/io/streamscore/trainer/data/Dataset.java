@@ -167,6 +167,18 @@ public final class Dataset {
                 subset(order, trainRows, rows, source + " (holdout part)"));
     }
 
+    /**
+     * The rows {@code order[from]}, …, {@code order[to - 1]}, in that order, as a new data set (copied).
+     *
+     * @param name the new data set's source, for messages
+     */
+    public Dataset select(int[] order, int from, int to, String name) {
+        if (from < 0 || to < from || to > order.length) {
+            throw new IllegalArgumentException("rows " + from + " to " + to + " of an order of " + order.length);
+        }
+        return subset(order, from, to, name);
+    }
+
     private Dataset subset(int[] order, int from, int to, String name) {
         int cols = cols();
         double[] sx = new double[(to - from) * cols];

@@ -51,13 +51,54 @@ public final class TopicDataLoader {
      */
     public static Result load(Properties client, String topic, String modelId, ColumnSelection columns,
                               Duration timeout, java.util.function.LongConsumer progress) throws DataFormatException {
-        Builder rows = new Builder(topic, columns);
+        Builder rows = new Builder(topic, columns, false);
+        Read read = read(client, topic, modelId, null, null, rows, timeout, progress);
+        return new Result(rows.build(), read.modelId, read.records, read.skipped);
+    }
+
+    /**
+     * The rows of one model id whose record timestamps fall in [{@code fromMs}, {@code toMs}), each with its record
+     * timestamp (for an outcome, {@code labelledAt}): what {@code retrain} trains and judges on. Unlike
+     * {@link #load}, finding no row, or rows of one class only, is not an error here: the caller decides what too
+     * little data means. Each partition is read from its first record at or after {@code fromMs} (Kafka's time
+     * index) to the end offsets at the start; records outside the range are counted and not parsed.
+     *
+     * @param modelId  the model id whose events to use (others are counted and skipped)
+     * @param columns  as for {@link #load}
+     */
+    public static TimedResult loadRange(Properties client, String topic, String modelId, ColumnSelection columns,
+                                        long fromMs, long toMs, Duration timeout,
+                                        java.util.function.LongConsumer progress) throws DataFormatException {
+        java.util.Objects.requireNonNull(modelId, "modelId");
+        Builder rows = new Builder(topic, columns, true);
+        long[] outside = {0};
+        Read read = read(client, topic, modelId, r -> {
+            boolean in = r.timestamp() >= fromMs && r.timestamp() < toMs;
+            if (!in) {
+                outside[0]++;
+            }
+            return in;
+        }, fromMs, rows, timeout, progress);
+        return new TimedResult(rows.rows == null || rows.rows.rows() == 0 ? null : rows.toDataset(),
+                rows.timestamps(), read.records, read.skipped, outside[0]);
+    }
+
+    private record Read(String modelId, long records, long skipped) {
+    }
+
+    private static Read read(Properties client, String topic, String modelId,
+                             java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> inRange, Long fromTimestamp,
+                             Builder rows, Duration timeout, java.util.function.LongConsumer progress)
+            throws DataFormatException {
         String[] training = {modelId};
         TreeSet<String> others = new TreeSet<>();
         long[] skipped = {0};
         long read;
         try {
-            read = TopicSnapshot.read(client, topic, timeout, r -> {
+            read = TopicSnapshot.read(client, topic, timeout, fromTimestamp, r -> {
+                if (inRange != null && !inRange.test(r)) {
+                    return;
+                }
                 Labelled event = parse(r);
                 if (training[0] == null) {
                     training[0] = event.event().modelId();
@@ -69,7 +110,7 @@ public final class TopicDataLoader {
                     }
                     return;
                 }
-                rows.add(event, where(r));
+                rows.add(event, where(r), r.timestamp());
             }, progress);
         } catch (UnknownTopicOrPartitionException e) {
             throw new DataFormatException(e.getMessage());
@@ -86,7 +127,7 @@ public final class TopicDataLoader {
             throw new DataFormatException("topic '" + topic + "': events for more than one model id (" + String.join(", ", ids)
                     + (others.size() == IDS_SHOWN ? ", ..." : "") + "); train one of them with --model-id");
         }
-        return new Result(rows.build(), training[0], read, skipped[0]);
+        return new Read(training[0], read, skipped[0]);
     }
 
     /** A feature event with its label read by the trainer's grammar (null when the event has none). */
@@ -149,6 +190,19 @@ public final class TopicDataLoader {
     public record Result(Dataset data, String modelId, long recordsRead, long recordsSkipped) {
     }
 
+    /**
+     * The rows of a time range and their record timestamps.
+     *
+     * @param data            the rows in the order read (partition by partition); null when there is none
+     * @param timestamps      row i's record timestamp, ms since the epoch
+     * @param recordsRead     records read (from each partition's first record in the range on)
+     * @param recordsSkipped  records of other model ids, in the range
+     * @param recordsOutside  records read whose timestamps are outside the range
+     */
+    public record TimedResult(Dataset data, long[] timestamps, long recordsRead, long recordsSkipped,
+                              long recordsOutside) {
+    }
+
     /** Collects rows into one growing contiguous array. */
     private static final class Builder {
         private final String topic;
@@ -157,14 +211,17 @@ public final class TopicDataLoader {
         private RowBuffer rows;
         /** The fingerprint of {@link #names}, computed at the first positional event that names one. */
         private String schema;
+        /** Each row's record timestamp; null when they are not kept. */
+        private long[] times;
 
-        Builder(String topic, ColumnSelection columns) {
+        Builder(String topic, ColumnSelection columns, boolean keepTimestamps) {
             this.topic = topic;
             this.columns = columns;
             this.names = columns.include();
+            this.times = keepTimestamps ? new long[1024] : null;
         }
 
-        void add(Labelled labelled, String where) throws DataFormatException {
+        void add(Labelled labelled, String where, long timestamp) throws DataFormatException {
             FeatureEvent event = labelled.event();
             if (labelled.label() == null) {
                 throw new DataFormatException(where + ": field 'label': missing; training records need a label ("
@@ -210,7 +267,21 @@ public final class TopicDataLoader {
                     rows.set(j, v);
                 }
             }
+            if (times != null) {
+                if (rows.rows() == times.length) {
+                    times = java.util.Arrays.copyOf(times, times.length * 2);
+                }
+                times[rows.rows()] = timestamp;
+            }
             rows.endRow(labelled.label());
+        }
+
+        long[] timestamps() {
+            return rows == null ? new long[0] : java.util.Arrays.copyOf(times, rows.rows());
+        }
+
+        Dataset toDataset() {
+            return rows.toDataset(names, "topic " + topic);
         }
 
         /**

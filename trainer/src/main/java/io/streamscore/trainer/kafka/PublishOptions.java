@@ -132,8 +132,22 @@ public final class PublishOptions {
                 java.time.Clock.systemUTC());
     }
 
+    /** Whether {@code --challenger} was given. */
+    public boolean challenger() {
+        return challenger;
+    }
+
     /** Creates or checks the topic, then publishes the model as its id's next version; reports on {@code out}. */
     public ModelPublisher.Published publish(LogisticModel model, PrintWriter out) throws ModelPublisher.PublishException {
+        return publish(model, challenger, out);
+    }
+
+    /**
+     * Creates or checks the topic, then publishes the model as its id's next version, as a challenger when
+     * {@code challenger} (whatever {@code --challenger} says); reports on {@code out}.
+     */
+    public ModelPublisher.Published publish(LogisticModel model, boolean challenger, PrintWriter out)
+            throws ModelPublisher.PublishException {
         Properties props = clientProperties();
         try (ModelPublisher publisher = publisher()) {
             publisher.ensureCompactedTopic(partitions(), Optional.ofNullable(given(replication, oldReplication, null)));

@@ -39,6 +39,21 @@ public final class TopicSnapshot {
      */
     public static <E extends Exception> long read(Properties client, String topic, Duration timeout, RecordHandler<E> handler,
                                            java.util.function.LongConsumer progress) throws E {
+        return read(client, topic, timeout, null, handler, progress);
+    }
+
+    /**
+     * Like {@link #read(Properties, String, Duration, RecordHandler, java.util.function.LongConsumer)}, but each
+     * partition from its first record with a timestamp at or after {@code fromTimestamp} (Kafka's time index): the
+     * records before it all have earlier timestamps, so a reader that wants only records from that time on misses none
+     * and skips reading the older part of the topic. Later records may still carry earlier timestamps (a producer sets
+     * them); the handler filters those.
+     *
+     * @param fromTimestamp ms since the epoch; null to read every partition from its beginning
+     */
+    public static <E extends Exception> long read(Properties client, String topic, Duration timeout, Long fromTimestamp,
+                                                  RecordHandler<E> handler, java.util.function.LongConsumer progress)
+            throws E {
         Properties props = new Properties();
         props.putAll(client);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -61,6 +76,12 @@ public final class TopicSnapshot {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            if (fromTimestamp != null) {
+                Map<TopicPartition, Long> at = new java.util.HashMap<>();
+                partitions.forEach(p -> at.put(p, fromTimestamp));
+                consumer.offsetsForTimes(at, timeout).forEach((p, found) ->
+                        consumer.seek(p, found == null ? end.get(p) : found.offset()));
+            }
             long lastProgress = System.nanoTime();
             while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

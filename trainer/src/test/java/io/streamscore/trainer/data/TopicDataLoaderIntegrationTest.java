@@ -193,6 +193,47 @@ class TopicDataLoaderIntegrationTest {
         assertArrayEquals(new double[] {4, 3}, d.row(1));
     }
 
+    /** Produces (timestamp, value) pairs in order to partition 0 of a new topic. */
+    private static String topicWithTimes(List<Map.Entry<Long, String>> records) throws Exception {
+        String topic = "train-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1, Map.of());
+        Properties p = client();
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (Map.Entry<Long, String> r : records) {
+                producer.send(new ProducerRecord<>(topic, 0, r.getKey(), "k", r.getValue())).get();
+            }
+        }
+        return topic;
+    }
+
+    @Test
+    void aTimeRangeKeepsTheRowsOfItsRecordTimestampsAndDoesNotReadOlderOnes() throws Exception {
+        String topic = topicWithTimes(List.of(
+                Map.entry(1000L, "not json: before the range, never read"),
+                Map.entry(2000L, "{\"modelId\":\"m\",\"features\":{\"a\":1},\"label\":1}"),
+                Map.entry(5000L, "{\"modelId\":\"m\",\"features\":{\"a\":2},\"label\":0}"),
+                Map.entry(2500L, "{\"modelId\":\"other\",\"features\":{\"a\":9},\"label\":0}"),
+                Map.entry(1500L, "{\"modelId\":\"m\",\"features\":{\"a\":3},\"label\":0}"),
+                Map.entry(4999L, "{\"modelId\":\"m\",\"features\":{\"a\":4},\"label\":1}")));
+        TopicDataLoader.TimedResult r = TopicDataLoader.loadRange(client(), topic, "m", ColumnSelection.ALL, 2000, 5000,
+                Duration.ofSeconds(30), n -> { });
+        assertEquals(2, r.data().rows(), "2000 is in [2000, 5000), 5000 is not, nor 1500 (written later)");
+        assertArrayEquals(new double[] {1}, r.data().row(0));
+        assertArrayEquals(new double[] {4}, r.data().row(1));
+        assertArrayEquals(new long[] {2000, 4999}, r.timestamps());
+        assertEquals(5, r.recordsRead(), "read from the first record at or after 2000: offset 0 is never read");
+        assertEquals(1, r.recordsSkipped());
+        assertEquals(2, r.recordsOutside());
+
+        TopicDataLoader.TimedResult none = TopicDataLoader.loadRange(client(), topic, "m", ColumnSelection.ALL, 6000,
+                7000, Duration.ofSeconds(30), n -> { });
+        assertEquals(null, none.data());
+        assertEquals(0, none.timestamps().length);
+        assertEquals(0, none.recordsRead());
+    }
+
     @Test
     void labelsFollowTheSameGrammarAsCsv() throws Exception {
         String topic = topicWith(List.of(
