@@ -1,6 +1,7 @@
 package io.streamscore.scorer;
 
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.drift.DriftConfig;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,6 +107,15 @@ public final class ScorerCli implements Callable<Integer> {
     @Option(names = "--quality-grace", paramLabel = "DURATION",
             description = "With labels: how far past a window's end the outcomes' label times must go before its quality record is written (later outcomes write a new revision). Default: 1m.")
     String qualityGrace;
+    @Option(names = "--drift-windows", paramLabel = "SIZE[,SIZE...]",
+            description = "Compare every champion score's features and probability with its model version's training distribution (PSI) in tumbling windows by event time, aligned to the epoch (e.g. 1h,24h): records to --drift-topic, gauges on /metrics (docs/drift.md). Default: off.")
+    String driftWindows;
+    @Option(names = "--drift-topic", paramLabel = "TOPIC", description = "With drift: where each window's drift record goes (compacted). Default: model-drift.")
+    String driftTopic;
+    @Option(names = "--drift-threshold", paramLabel = "PSI", description = "With drift: the PSI at or above which a feature or the score is an alert (record, WARN log, counter). Default: 0.2.")
+    String driftThreshold;
+    @Option(names = "--drift-grace", paramLabel = "DURATION", description = "With drift: how far past a window's end the events' times must go before its drift record is written (later events write a new revision). Default: 1m.")
+    String driftGrace;
     @Option(names = "--client-config", paramLabel = "FILE", description = "Properties file with any Kafka client/Streams property (e.g. SASL/SSL) and streamscore.* settings.")
     Path clientConfig;
 
@@ -206,6 +216,10 @@ public final class ScorerCli implements Callable<Integer> {
         putIfGiven(m, OutcomesConfig.LABEL_WINDOW, labelWindow);
         putIfGiven(m, OutcomesConfig.QUALITY_WINDOWS, qualityWindows);
         putIfGiven(m, OutcomesConfig.QUALITY_GRACE, qualityGrace);
+        putIfGiven(m, DriftConfig.WINDOWS, driftWindows);
+        putIfGiven(m, DriftConfig.TOPIC, driftTopic);
+        putIfGiven(m, DriftConfig.THRESHOLD, driftThreshold);
+        putIfGiven(m, DriftConfig.GRACE, driftGrace);
         if (createTopics) {
             m.put(ScorerConfig.CREATE_TOPICS, "true");
         }

@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.drift.DriftConfig;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -35,6 +36,7 @@ import java.util.TreeMap;
  * @param profile          the set of Kafka client defaults chosen ({@link ScorerProfile}); its settings are already
  *                         in {@code clientProperties}, under whatever the user set
  * @param outcomes         labels, outcomes and live quality (docs/outcomes.md); off by default
+ * @param drift            drift (PSI) per model version against its training baseline (docs/drift.md); off by default
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -43,7 +45,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
                            ModelSelection modelSelection, ContributionsMode contributions, ScorerProfile profile,
-                           OutcomesConfig outcomes, Map<String, String> clientProperties) {
+                           OutcomesConfig outcomes, DriftConfig drift, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -121,6 +123,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (outcomes == null) {
             outcomes = OutcomesConfig.OFF;
         }
+        drift = drift == null ? DriftConfig.OFF : drift;
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -142,7 +145,27 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                         + "labels, outcomes and quality topics must differ from each other and from the scorer's others");
             }
         }
+        for (String t : drift.topics()) {
+            if (!topics.add(t)) {
+                throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; " + DriftConfig.TOPIC
+                        + " must differ from the scorer's other topics");
+            }
+        }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** A config without drift (as every config was before drift existed). */
+    public ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
+                        String scoresTopic, String deadLettersTopic, String shadowScoresTopic,
+                        String processingGuarantee, int threads, int httpPort, boolean createTopics,
+                        Duration shutdownTimeout, Duration startupTimeout, boolean allowDeletingModelTopic,
+                        Optional<String> instanceId, Duration stuckRecord, ModelSelection modelSelection,
+                        ContributionsMode contributions, ScorerProfile profile, OutcomesConfig outcomes,
+                        Map<String, String> clientProperties) {
+        this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
+                shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
+                allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, profile, outcomes,
+                DriftConfig.OFF, clientProperties);
     }
 
     /** A config without labels (outcomes off) and with the default profile's name (its settings not added). */
@@ -155,7 +178,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
                 shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
                 allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, ScorerProfile.LATENCY,
-                OutcomesConfig.OFF, clientProperties);
+                OutcomesConfig.OFF, DriftConfig.OFF, clientProperties);
     }
 
     /** The bottom layer: every default, by property name. */
@@ -181,6 +204,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         d.put(CONTRIBUTIONS_TOP, "0");
         d.put(PROFILE, ScorerProfile.LATENCY.wireName());
         d.putAll(OutcomesConfig.defaults());
+        d.putAll(DriftConfig.defaults());
         return d;
     }
 
@@ -222,9 +246,10 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
             }
         });
         OutcomesConfig outcomes = OutcomesConfig.fromProperties(merged);
+        DriftConfig drift = DriftConfig.fromProperties(merged);
         return new ScorerConfig(bootstrap, appId, models, features, scores, deadLetters, shadowScores, guarantee, threads,
                 port, create, shutdown, startup, allowDelete, instance, stuck, selection, contributions, profile, outcomes,
-                merged);
+                drift, merged);
     }
 
     /** Whether {@code layer} sets client property {@code name}, plain or for one client by a Streams prefix. */
@@ -298,6 +323,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
         all.put(PROFILE, profile.wireName());
         all.putAll(outcomes.describe());
+        all.putAll(drift.describe());
         all.replaceAll((k, v) -> ClientProperties.isSecret(k) ? "[hidden]" : v);
         return all;
     }
