@@ -115,6 +115,25 @@ public final class DriftBaseline {
         counts[slots - 1]++;
     }
 
+    /**
+     * The counter index of each quantity's bin for one event, into {@code slotsOut} (length = features + 1): what
+     * {@link #count} increments, computed once for an event that is counted into several windows ({@link #add}).
+     */
+    public void slotsOf(double[] x, double probability, int[] slotsOut) {
+        for (int i = 0; i < byIndex.length; i++) {
+            slotsOut[i] = offsets[i] + byIndex[i].binOf(x[i]);
+        }
+        slotsOut[byIndex.length] = offsets[byIndex.length] + score.binOf(probability);
+    }
+
+    /** Counts one event, given by its {@link #slotsOf slots}, into {@code counts}: the same as {@link #count}. */
+    public void add(int[] slots, long[] counts) {
+        for (int slot : slots) {
+            counts[slot]++;
+        }
+        counts[this.slots - 1]++;
+    }
+
     /** The number of counters {@link #count} fills. */
     public int slots() {
         return slots;

@@ -67,6 +67,13 @@ class DriftBaselineTest {
             total += counts[i];
         }
         assertEquals(2 * 4, total, "each event in one bin per quantity");
+        long[] viaSlots = new long[b.slots()];
+        int[] slots = new int[4];
+        b.slotsOf(new double[]{10, 18, 1}, 0.99, slots);
+        b.add(slots, viaSlots);
+        b.slotsOf(new double[]{-100, 1000, 0}, 0.0, slots);
+        b.add(slots, viaSlots);
+        assertArrayEquals(counts, viaSlots, "slotsOf + add count as count does");
     }
 
     @Test

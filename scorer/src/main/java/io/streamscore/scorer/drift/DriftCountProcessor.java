@@ -171,6 +171,7 @@ final class DriftCountProcessor implements Processor<byte[], ScoredEvent, byte[]
         if (t > clock) {
             clock = t;
         }
+        int[] slots = null; // the event's bins, computed once for all its windows
         for (Size size : sizes) {
             WindowId id = new WindowId(model.modelId(), model.version(), size.ms(), Math.floorDiv(t, size.ms()) * size.ms());
             Window w = live.get(id);
@@ -187,7 +188,11 @@ final class DriftCountProcessor implements Processor<byte[], ScoredEvent, byte[]
                 }
                 w.baseline = b; // the same baseline decoded from the store: compare once
             }
-            b.count(e.x(), e.score().probability(), w.counts);
+            if (slots == null) {
+                slots = new int[b.featureNames().size() + 1];
+                b.slotsOf(e.x(), e.score().probability(), slots);
+            }
+            b.add(slots, w.counts);
             store.put(w.countsKey, encodeCounts(w.counts));
             if (!w.dirty) {
                 w.dirty = true;
