@@ -34,8 +34,8 @@ import java.util.TreeMap;
  * The first half of drift, in the scoring task: counts every champion score of a model version with a drift baseline
  * into its windows (by the event's record timestamp), and sends the task's running totals on to the drift task.
  *
- * <p>Per event and window size: the bin of each feature value and of the probability ({@link DriftBaseline#count}),
- * then one put of the window's counts into a RocksDB store with caching and a changelog. The cache keeps the puts of a
+ * <p>Per event: the bin of each feature value and of the probability ({@link DriftBaseline#slotsOf}); then per window
+ * size, the increments and one put of the window's counts into a RocksDB store with caching and a changelog. The cache keeps the puts of a
  * commit interval in memory and writes the last one, so the store, its changelog and the task's offsets commit
  * together: under exactly-once a crash neither loses nor double-counts an event. The windows are also held decoded in
  * memory (read from the store at start), so an event costs no store read.
@@ -62,13 +62,22 @@ final class DriftCountProcessor implements Processor<byte[], ScoredEvent, byte[]
     record Size(String name, long ms, long retentionMs) {
     }
 
-    /** One window's counts, decoded, and its store keys. */
+    /** One window's counts, decoded and as stored, and its store keys. */
     private static final class Window {
         final WindowId id;
         final Bytes countsKey;
         DriftBaseline baseline;
         final byte[] baselineJson;
         final long[] counts;
+        /**
+         * The counts as the store holds them ({@link #encodeCounts}), updated in place with {@link #counts} and put
+         * again after every event. The record cache keeps the array it was given until it writes it to RocksDB and
+         * the changelog at commit (or on eviction), and both copy the bytes then: what they write is always the counts
+         * of every event processed so far, which is what a commit must hold. So an event costs no allocation of the
+         * counts, only a few long writes.
+         */
+        final byte[] stored;
+        private final ByteBuffer storedView;
         boolean dirty;
 
         Window(WindowId id, DriftBaseline baseline, byte[] baselineJson, long[] counts) {
@@ -77,6 +86,21 @@ final class DriftCountProcessor implements Processor<byte[], ScoredEvent, byte[]
             this.baseline = baseline;
             this.baselineJson = baselineJson;
             this.counts = counts;
+            this.stored = encodeCounts(counts);
+            this.storedView = ByteBuffer.wrap(stored);
+        }
+
+        /** Counts one event given by its slots ({@link DriftBaseline#slotsOf}), in both forms. */
+        void add(int[] slots) {
+            for (int slot : slots) {
+                increment(slot);
+            }
+            increment(counts.length - 1);
+        }
+
+        private void increment(int slot) {
+            long v = ++counts[slot];
+            storedView.putLong(1 + 8 * slot, v);
         }
     }
 
@@ -192,8 +216,8 @@ final class DriftCountProcessor implements Processor<byte[], ScoredEvent, byte[]
                 slots = new int[b.featureNames().size() + 1];
                 b.slotsOf(e.x(), e.score().probability(), slots);
             }
-            b.add(slots, w.counts);
-            store.put(w.countsKey, encodeCounts(w.counts));
+            w.add(slots);
+            store.put(w.countsKey, w.stored);
             if (!w.dirty) {
                 w.dirty = true;
                 dirty.add(w);
