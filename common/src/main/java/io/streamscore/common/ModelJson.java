@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,15 +193,14 @@ public final class ModelJson {
         Map<String, String> params = new LinkedHashMap<>();
         JsonNode p = node.get("trainingParameters");
         if (p != null && p.isObject()) {
-            p.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            p.properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
         }
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         JsonNode m = node.get("metrics");
         if (m != null && m.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> split = it.next();
+            for (Map.Entry<String, JsonNode> split : m.properties()) {
                 Map<String, Double> values = new LinkedHashMap<>();
-                split.getValue().fields().forEachRemaining(e -> {
+                split.getValue().properties().forEach(e -> {
                     if (e.getValue().isNumber()) {
                         values.put(e.getKey(), e.getValue().asDouble());
                     }
