@@ -31,11 +31,12 @@ import java.util.concurrent.atomic.LongAdder;
  * which {@code /metrics} renders ({@link #scrape(String)}) together with the JVM, process and Kafka Streams meters
  * that {@link PlatformMetrics} binds to the same registry. Names, labels and meanings: docs/metrics.md.
  *
- * <p>Recording costs what it did before Micrometer: a counter is a {@link LongAdder} (lock-free, because every stream
- * thread records on every event) that the registry reads at scrape time through a {@link FunctionCounter}; a gauge
- * reads state the scorer keeps anyway. A series whose label values appear at run time (a model id, a version) is
- * registered the first time its key is seen, which is off the per-record path after that. Only the latency goes
- * through a Micrometer {@link Timer}: it keeps the Prometheus buckets, the max and the p50/p99 sliding window.
+ * <p>A counter costs what it did before Micrometer: it is a {@link LongAdder} (lock-free, because every stream thread
+ * records on every event) that the registry reads at scrape time through a {@link FunctionCounter}; a gauge reads
+ * state the scorer keeps anyway. A series whose label values appear at run time (a model id, a version) is registered
+ * the first time its key is seen, which is off the per-record path after that. Only the latency goes through a
+ * Micrometer {@link Timer}, for its Prometheus buckets, max and p50/p99 sliding window; that is most of what recording
+ * costs per event now (docs/metrics.md, "What recording costs").
  *
  * <p>The same pattern for a new metrics class: keep the recording methods and accessors on plain adders and maps, and
  * register function counters and gauges over them in the registry (see {@link OutcomeMetrics#bindTo}).
