@@ -34,7 +34,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * docker-compose.yml can't run here (no Docker engine), so it is checked against the code: the services exist, their
  * build targets are stages of the root Dockerfile, and the trainer's and scorer's command lines parse with the real
- * picocli command lines. {@code docker compose config -q} runs too when the Docker CLI has compose.
+ * picocli command lines; the {@code monitoring} profile's Prometheus scrapes the scorer's service at the port its
+ * command line gives, and its Grafana is provisioned with that Prometheus and the dashboard of deploy/grafana. Without
+ * Docker, {@code docker compose config -q} (with and without {@code --profile monitoring}) is skipped and says so; it
+ * runs where the Docker CLI has compose.
  */
 @Tag("integration")
 @Timeout(60)
@@ -147,6 +150,114 @@ class DockerComposeTest {
     }
 
     @Test
+    void monitoringProfileScrapesTheScorerAndProvisionsGrafanaWithTheDashboard() throws Exception {
+        JsonNode services = compose.path("services");
+        for (String name : List.of("kafka", "trainer", "scorer")) {
+            assertTrue(services.path(name).path("profiles").isMissingNode(),
+                    name + " has no profile: a plain `docker compose up` starts what it did");
+        }
+        for (String name : List.of("prometheus", "grafana")) {
+            assertEquals(List.of("monitoring"), strings(services.path(name).path("profiles")), name + " profiles");
+            String image = services.path(name).path("image").asText();
+            assertTrue(image.matches("[a-z]+/[a-z]+:v?\\d+\\.\\d+\\.\\d+"), name + " image pinned to a release: " + image);
+        }
+
+        // Prometheus reads the mounted config, which scrapes the scorer's service at the HTTP port of its command line.
+        JsonNode prometheus = services.path("prometheus");
+        Map<String, Path> promMounts = bindMounts(prometheus);
+        String configFlag = strings(prometheus.path("command")).stream().filter(c -> c.startsWith("--config.file="))
+                .findFirst().orElseThrow(() -> new AssertionError("prometheus --config.file in " + prometheus.path("command")));
+        Path promConfig = promMounts.get(configFlag.substring("--config.file=".length()));
+        assertNotNull(promConfig, configFlag + " is mounted from the repository; mounts " + promMounts);
+        JsonNode scrapeConfigs = new YAMLMapper().readTree(promConfig.toFile()).path("scrape_configs");
+        assertEquals(1, scrapeConfigs.size(), "one scrape job: " + scrapeConfigs);
+        JsonNode job = scrapeConfigs.get(0);
+        assertEquals("/metrics", job.path("metrics_path").asText("/metrics"), "the scorer's metrics path");
+        ScorerConfig scorer = parseScorer(strings(services.path("scorer").path("command")).toArray(String[]::new));
+        List<String> targets = new ArrayList<>();
+        job.path("static_configs").forEach(c -> targets.addAll(strings(c.path("targets"))));
+        assertEquals(List.of("scorer:" + scorer.httpPort()), targets, "the scorer service at its --http-port");
+        assertTrue(strings(prometheus.path("depends_on")).contains("scorer") || prometheus.path("depends_on").has("scorer"),
+                "prometheus starts with the scorer");
+
+        // Grafana: provisioned with that Prometheus as its datasource and with the dashboards directory.
+        JsonNode grafana = services.path("grafana");
+        Map<String, Path> grafanaMounts = bindMounts(grafana);
+        Path provisioning = grafanaMounts.get("/etc/grafana/provisioning");
+        assertNotNull(provisioning, "provisioning mounted at /etc/grafana/provisioning; mounts " + grafanaMounts);
+        List<JsonNode> datasources = new ArrayList<>();
+        for (Path f : yamlFiles(provisioning.resolve("datasources"))) {
+            new YAMLMapper().readTree(f.toFile()).path("datasources").forEach(datasources::add);
+        }
+        assertEquals(1, datasources.size(), "one datasource: " + datasources);
+        JsonNode datasource = datasources.get(0);
+        assertEquals("prometheus", datasource.path("type").asText());
+        assertEquals("http://prometheus:9090", datasource.path("url").asText(), "the prometheus service at its port");
+        assertTrue(strings(prometheus.path("ports")).contains("9090:9090"), "prometheus listens on 9090");
+        List<JsonNode> providers = new ArrayList<>();
+        for (Path f : yamlFiles(provisioning.resolve("dashboards"))) {
+            new YAMLMapper().readTree(f.toFile()).path("providers").forEach(providers::add);
+        }
+        assertEquals(1, providers.size(), "one dashboard provider: " + providers);
+        Path dashboards = grafanaMounts.get(providers.get(0).path("options").path("path").asText());
+        assertNotNull(dashboards, "the provider's path is mounted from the repository; mounts " + grafanaMounts);
+        assertEquals(root.resolve("deploy/grafana/dashboards").normalize(), dashboards);
+        String home = grafana.path("environment").path("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH").asText();
+        assertTrue(Files.isRegularFile(dashboards.resolve(home.substring(home.lastIndexOf('/') + 1))), "home dashboard " + home);
+
+        // The dashboard: every panel queries Prometheus (the datasource variable, or the provisioned uid) with PromQL.
+        JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dashboards.resolve("streamscore-scorer.json").toFile());
+        JsonNode variable = null;
+        for (JsonNode v : dashboard.path("templating").path("list")) {
+            if (v.path("type").asText().equals("datasource")) {
+                variable = v;
+            }
+        }
+        assertNotNull(variable, "a datasource variable");
+        assertEquals("prometheus", variable.path("query").asText());
+        String uidRef = "${" + variable.path("name").asText() + "}";
+        int queries = 0;
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("type").asText().equals("row")) {
+                continue;
+            }
+            String uid = panel.path("datasource").path("uid").asText();
+            assertTrue(uid.equals(uidRef) || uid.equals(datasource.path("uid").asText()),
+                    "panel '" + panel.path("title").asText() + "' queries Prometheus: " + panel.path("datasource"));
+            assertTrue(panel.path("targets").size() > 0, "panel '" + panel.path("title").asText() + "' has queries");
+            for (JsonNode t : panel.path("targets")) {
+                assertTrue(!t.path("expr").asText().isBlank(), "a PromQL expression in " + panel.path("title").asText());
+                queries++;
+            }
+        }
+        // That every metric these expressions name exists is checked against a real scrape: MetricsScrapeIntegrationTest.
+        assertTrue(queries >= 10, queries + " queries");
+    }
+
+    /** A service's bind mounts (short syntax): container path → the repository file or directory it mounts. */
+    private static Map<String, Path> bindMounts(JsonNode service) {
+        Map<String, Path> mounts = new LinkedHashMap<>();
+        for (String v : strings(service.path("volumes"))) {
+            String[] parts = v.split(":");
+            if (parts[0].startsWith("./")) {
+                Path host = root.resolve(parts[0]).normalize();
+                assertTrue(Files.exists(host), "mounted " + parts[0] + " exists in the repository");
+                mounts.put(parts[1], host);
+            } else {
+                assertTrue(compose.path("volumes").has(parts[0]), "named volume " + parts[0] + " is declared");
+            }
+        }
+        return mounts;
+    }
+
+    private static List<Path> yamlFiles(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    @Test
     void dockerComposeConfigAcceptsTheFileWhenDockerComposeIsInstalled() throws Exception {
         Run version = run(List.of("docker", "compose", "version"));
         if (version.exit() != 0) {
@@ -157,6 +268,9 @@ class DockerComposeTest {
         }
         Run config = run(List.of("docker", "compose", "-f", root.resolve("docker-compose.yml").toString(), "config", "-q"));
         assertEquals(0, config.exit(), "docker compose config -q: " + config.output());
+        Run monitoring = run(List.of("docker", "compose", "-f", root.resolve("docker-compose.yml").toString(),
+                "--profile", "monitoring", "config", "-q"));
+        assertEquals(0, monitoring.exit(), "docker compose --profile monitoring config -q: " + monitoring.output());
     }
 
     private record Run(int exit, String output) {

@@ -7,7 +7,6 @@ import io.streamscore.common.outcome.OutcomeJson;
 import io.streamscore.common.outcome.QualityJson;
 import io.streamscore.common.outcome.QualityWindow;
 import io.streamscore.devkit.EmbeddedKafkaBroker;
-import io.streamscore.scorer.PrometheusFormat;
 import io.streamscore.scorer.ScorerApp;
 import io.streamscore.scorer.ScorerConfig;
 import io.streamscore.scorer.outcomes.OutcomeMetrics;
@@ -258,9 +257,8 @@ class OutcomesIntegrationTest {
             }
             assertEquals(0, m.qualityCount("5m", OutcomeMetrics.QualityReason.TOO_LATE));
             assertEquals(outcomes.size(), m.qualityCount("15m", OutcomeMetrics.QualityReason.AGGREGATED));
-            String text = PrometheusFormat.render(scorer.metrics(), null);
-            assertTrue(text.contains("streamscore_model_log_loss{model_id=\"clusters\",version=\"1\",window=\"15m\"} "),
-                    text);
+            assertTrue(Scrape.parse(scorer.metrics().scrape(null))
+                    .has("streamscore_model_log_loss{model_id=\"clusters\",version=\"1\",window=\"15m\"}"));
             System.out.printf("outcomes e2e: %d events, %d labels in %d ms; %d outcomes, %d closed quality windows "
                             + "equal offline; largest |AUC - exact| %.2e (largest stated bound %.2e)%n", EVENTS,
                     labelsIn, processedMs, outcomes.size(), offline.size(), worst, worstBound);

@@ -172,9 +172,17 @@ class ReadinessIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of an unlabelled counter; -1 when absent. A counter's value is a whole number, whatever its notation. */
     private static long sample(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> Long.parseLong(l.substring(name.length() + 1)))
-                .findFirst().orElse(-1);
+        Scrape s = Scrape.parse(metrics);
+        if (!s.has(name)) {
+            return -1;
+        }
+        double v = s.value(name);
+        if (v != Math.rint(v)) {
+            throw new AssertionError(name + " is not a whole number: " + v);
+        }
+        return (long) v;
     }
 
     private static int indexOfFirstReady(List<Observation> answered) {

@@ -18,13 +18,17 @@ import java.util.function.Supplier;
  *   <li>{@code GET /health}: the same as {@code /health/live}. It used to be 200 for RUNNING or REBALANCING, a
  *   liveness-like rule (200 during the restore and rebalances); as an alias of liveness, a probe or healthcheck already
  *   pointed at it does not start restarting a scorer that is restoring its models or waiting on one record;</li>
- *   <li>{@code GET /metrics}: Prometheus text format.</li>
+ *   <li>{@code GET /metrics}: every meter of the scorer's registry ({@link ScorerMetrics#scrape}) in the Prometheus
+ *   text format 0.0.4: the scorer's own, Kafka Streams and its clients', the JVM's and the process's (docs/metrics.md).
+ *   </li>
  * </ul>
  * A probe's body is one line: {@code live: …}, {@code not live: …}, {@code ready: …} or {@code not ready: …}, saying
  * why. Probes read only what the scorer has observed, so they never wait for Kafka.
  */
 public final class HttpEndpoint implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
+    /** The content type of {@code /metrics}: the Prometheus text exposition format, version 0.0.4. */
+    public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private final HttpServer server;
 
     /**
@@ -49,7 +53,7 @@ public final class HttpEndpoint implements AutoCloseable {
         });
         server.createContext("/metrics", exchange -> {
             if (exchange.getRequestURI().getPath().equals("/metrics")) {
-                respond(exchange, 200, PrometheusFormat.CONTENT_TYPE, PrometheusFormat.render(metrics, health.state().name()));
+                respond(exchange, 200, METRICS_CONTENT_TYPE, metrics.scrape(health.state().name()));
             } else {
                 notFound(exchange);
             }

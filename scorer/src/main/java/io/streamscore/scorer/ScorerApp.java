@@ -123,14 +123,17 @@ public final class ScorerApp {
                         new StableTransactionalIds(config.applicationId(), config.instanceId().get()))
                 : new KafkaStreams(topology, streamsProperties);
         streams.setGlobalStateRestoreListener(health);
+        // The JVM, process and Kafka Streams meters go into the registry of the scorer's own, so /metrics has all.
+        PlatformMetrics platform = PlatformMetrics.bind(metrics.registry(), streams);
         HttpEndpoint http;
         try {
             http = new HttpEndpoint(config.httpPort(), metrics, health);
         } catch (java.io.IOException | RuntimeException e) {
+            platform.close();
             streams.close(config.shutdownTimeout());
             throw e;
         }
-        Running running = new Running(streams, http, metrics, health, config.shutdownTimeout());
+        Running running = new Running(streams, http, platform, metrics, health, config.shutdownTimeout());
         streams.setUncaughtExceptionHandler(e -> {
             Throwable fenced = causeOfType(e, FencedInstanceIdException.class);
             if (fenced != null) {
@@ -231,16 +234,18 @@ public final class ScorerApp {
     public static final class Running implements AutoCloseable {
         private final KafkaStreams streams;
         private final HttpEndpoint http;
+        private final PlatformMetrics platform;
         private final ScorerMetrics metrics;
         private final ScorerHealth health;
         private final java.time.Duration shutdownTimeout;
         private final CountDownLatch stopped = new CountDownLatch(1);
         private boolean closed;
 
-        private Running(KafkaStreams streams, HttpEndpoint http, ScorerMetrics metrics, ScorerHealth health,
-                        java.time.Duration shutdownTimeout) {
+        private Running(KafkaStreams streams, HttpEndpoint http, PlatformMetrics platform, ScorerMetrics metrics,
+                        ScorerHealth health, java.time.Duration shutdownTimeout) {
             this.streams = streams;
             this.http = http;
+            this.platform = platform;
             this.metrics = metrics;
             this.health = health;
             this.shutdownTimeout = shutdownTimeout;
@@ -302,7 +307,11 @@ public final class ScorerApp {
                     log.warn("Kafka Streams did not close within {}", shutdownTimeout);
                 }
             } finally {
-                http.close();
+                try {
+                    http.close();
+                } finally {
+                    platform.close();
+                }
             }
         }
     }

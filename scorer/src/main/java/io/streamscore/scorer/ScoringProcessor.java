@@ -185,7 +185,7 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         List<ServingHistory.ServedVersion> challengers = history.challengers();
         byte[][] shadow = challengers.isEmpty() ? null : shadowScores(record, event, model, x, challengers);
-        metrics.scored(System.nanoTime() - start);
+        metrics.scored(model.modelId(), System.nanoTime() - start);
         metrics.scoredBy(model.modelId(), model.version(), ScorerMetrics.Role.CHAMPION);
         context.forward(record.withValue(value), scoresSink);
         if (outcomesChild != null) {

@@ -186,12 +186,12 @@ class ChallengerTopologyTest {
                 new ScorerMetrics.ModelRole("fraud", 2, ScorerMetrics.Role.CHALLENGER), (long) n,
                 new ScorerMetrics.ModelRole("fraud", 3, ScorerMetrics.Role.CHALLENGER), (long) n), byModel);
         assertEquals(n, metrics.scoredCount(), "streamscore_records_scored_total still counts events");
-        String text = PrometheusFormat.render(metrics, null);
-        assertTrue(text.contains("streamscore_records_scored_by_model_total{model_id=\"fraud\",version=\"1\","
-                + "role=\"champion\"} " + n + "\n"), text);
-        assertTrue(text.contains("streamscore_records_scored_by_model_total{model_id=\"fraud\",version=\"3\","
-                + "role=\"challenger\"} " + n + "\n"), text);
-        assertTrue(text.contains("streamscore_model_challenger{model_id=\"fraud\",version=\"2\"} 1\n"), text);
+        Scrape s = Scrape.parse(metrics.scrape(null));
+        assertEquals(n, s.value("streamscore_records_scored_by_model_total{model_id=\"fraud\",version=\"1\","
+                + "role=\"champion\"}"));
+        assertEquals(n, s.value("streamscore_records_scored_by_model_total{model_id=\"fraud\",version=\"3\","
+                + "role=\"challenger\"}"));
+        assertEquals(1, s.value("streamscore_model_challenger{model_id=\"fraud\",version=\"2\"}"));
     }
 
     @Test
@@ -276,8 +276,8 @@ class ChallengerTopologyTest {
         assertEquals(Map.of(new ScorerMetrics.ChallengerMiss("fraud", 2, ReasonCode.MISSING_FEATURE), 2L),
                 metrics.challengerUnscored());
         assertEquals(0, metrics.deadLetteredCount(ReasonCode.MISSING_FEATURE), "the record itself was scored");
-        assertTrue(PrometheusFormat.render(metrics, null).contains("streamscore_challenger_unscored_total{model_id="
-                + "\"fraud\",version=\"2\",reason=\"MISSING_FEATURE\"} 2\n"));
+        assertEquals(2, Scrape.parse(metrics.scrape(null)).value("streamscore_challenger_unscored_total{model_id="
+                + "\"fraud\",version=\"2\",reason=\"MISSING_FEATURE\"}"));
 
         // Positional features are scored by a challenger with the same feature order, and only by one.
         features.pipeInput(new TestRecord<>("p".getBytes(StandardCharsets.UTF_8),
@@ -299,7 +299,7 @@ class ChallengerTopologyTest {
         pipe("a", "e-1");
         assertEquals(1, scores.readRecordsToList().size());
         assertTrue(shadow.isEmpty());
-        assertFalse(PrometheusFormat.render(metrics, null).contains("role=\"challenger\""));
+        assertFalse(metrics.scrape(null).contains("role=\"challenger\""));
         assertFalse(driver.producedTopicNames().contains(CONFIG.shadowScoresTopic()),
                 "nothing was ever written to the shadow topic");
     }

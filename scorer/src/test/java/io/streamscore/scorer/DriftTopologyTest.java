@@ -251,16 +251,17 @@ class DriftTopologyTest {
         // A revision that still alerts does not count the alert again.
         randomEvent(rnd, t(1), 2.0);
         tick();
-        assertEquals(2, written().get(0).revision());
+        DriftWindow newest = written().get(0);
+        assertEquals(2, newest.revision());
         assertEquals(1L, metrics.drift().alerts().get(new DriftMetrics.AlertKey("fraud", 3, "amount")));
 
-        String text = PrometheusFormat.render(metrics, null);
-        assertTrue(text.contains("streamscore_model_feature_psi{model_id=\"fraud\",version=\"3\",window=\"15m\","
-                + "feature=\"amount\"} "), text);
-        assertTrue(text.contains("streamscore_model_score_psi{model_id=\"fraud\",version=\"3\",window=\"15m\"} "), text);
-        assertTrue(text.contains("streamscore_drift_alerts_total{model_id=\"fraud\",version=\"3\",feature=\"amount\"} 1\n"),
-                text);
-        assertTrue(text.contains("streamscore_drift_events_total{window=\"15m\",reason=\"COUNTED\"} 82\n"), text);
+        Scrape s = Scrape.parse(metrics.scrape(null));
+        String series = "{model_id=\"fraud\",version=\"3\",window=\"15m\"";
+        assertEquals(newest.featurePsi().get("amount"), s.value("streamscore_model_feature_psi" + series
+                + ",feature=\"amount\"}"));
+        assertEquals(newest.scorePsi(), s.value("streamscore_model_score_psi" + series + "}"));
+        assertEquals(1.0, s.value("streamscore_drift_alerts_total{model_id=\"fraud\",version=\"3\",feature=\"amount\"}"));
+        assertEquals(82.0, s.value("streamscore_drift_events_total{window=\"15m\",reason=\"COUNTED\"}"));
         assertEquals(2, metrics.drift().recordsCount());
     }
 
@@ -278,8 +279,8 @@ class DriftTopologyTest {
         assertEquals(11, metrics.drift().eventCount("1h", EventReason.NO_BASELINE));
         assertEquals(1, metrics.drift().eventCount("15m", EventReason.COUNTED));
         assertTrue(written().stream().noneMatch(w -> w.modelId().equals("old")));
-        String text = PrometheusFormat.render(metrics, null);
-        assertTrue(text.contains("streamscore_drift_events_total{window=\"1h\",reason=\"NO_BASELINE\"} 11\n"), text);
+        assertEquals(11.0, Scrape.parse(metrics.scrape(null))
+                .value("streamscore_drift_events_total{window=\"1h\",reason=\"NO_BASELINE\"}"));
     }
 
     @Test
@@ -292,7 +293,7 @@ class DriftTopologyTest {
         assertFalse(described.contains("drift"), described);
         assertEquals(ScorerTopology.build(ScorerConfig.resolve(Map.of(), Map.of(ScorerConfig.BOOTSTRAP_SERVERS,
                 "dummy:9092"))).describe(), ScorerTopology.build(off).describe());
-        assertFalse(PrometheusFormat.render(m, null).contains("drift"));
+        assertFalse(m.scrape(null).contains("drift"));
         assertEquals(List.of(), off.drift().topics());
 
         TopologyDescription td = ScorerTopology.build(config(), new ScorerMetrics()).describe();

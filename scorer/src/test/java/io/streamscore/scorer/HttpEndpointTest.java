@@ -111,10 +111,17 @@ class HttpEndpointTest {
         health.stateChanged(State.ERROR);
         HttpResponse<String> m = get("/metrics");
         assertEquals(200, m.statusCode());
-        assertEquals(PrometheusFormat.CONTENT_TYPE, m.headers().firstValue("Content-Type").orElse(""));
-        assertTrue(m.body().contains("streamscore_records_scored_total 1\n"), m.body());
-        assertTrue(m.body().contains("streamscore_streams_state{state=\"ERROR\"} 1\n"), m.body());
-        assertTrue(m.body().contains("streamscore_oldest_in_flight_record_seconds 0.0\n"), m.body());
-        assertTrue(m.body().contains("streamscore_stream_threads_replaced_total 1\n"), m.body());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type").orElse(""));
+        Scrape s = Scrape.parse(m.body());
+        assertEquals(1, s.value("streamscore_records_scored_total"));
+        assertEquals(1, s.value("streamscore_streams_state{state=\"ERROR\"}"));
+        assertEquals(1, s.samples("streamscore_streams_state").size(), "only the current state: " + m.body());
+        assertEquals(0, s.value("streamscore_oldest_in_flight_record_seconds"));
+        assertEquals(1, s.value("streamscore_stream_threads_replaced_total"));
+
+        health.stateChanged(State.RUNNING);
+        s = Scrape.parse(get("/metrics").body());
+        assertEquals(1, s.value("streamscore_streams_state{state=\"RUNNING\"}"));
+        assertEquals(1, s.samples("streamscore_streams_state").size(), "the state before is gone: " + s.text());
     }
 }

@@ -394,13 +394,13 @@ class OutcomesTopologyTest {
                 scoreCounts());
         assertEquals(2, counted().labelsHeldCount() - 1, "three held in all, one still held");
 
-        String text = PrometheusFormat.render(metrics, null);
-        assertTrue(text.contains("streamscore_labels_total{reason=\"JOINED\"} 1\n"), text);
-        assertTrue(text.contains("streamscore_labels_total{reason=\"LATE\"} 0\n"), text);
-        assertTrue(text.contains("streamscore_labelled_scores_total{reason=\"EXPIRED_UNLABELLED\"} 1\n"), text);
-        assertTrue(text.contains("streamscore_records_dead_lettered_total{reason=\"LABEL_UNKNOWN_EVENT\"} 1\n"), text);
-        assertTrue(text.contains("streamscore_labels_held_total 3\n"), text);
-        assertTrue(text.contains("streamscore_quality_outcomes_total{window=\"15m\",reason=\"AGGREGATED\"} 2\n"), text);
+        Scrape s = Scrape.parse(metrics.scrape(null));
+        assertEquals(1, s.value("streamscore_labels_total{reason=\"JOINED\"}"));
+        assertEquals(0, s.value("streamscore_labels_total{reason=\"LATE\"}"));
+        assertEquals(1, s.value("streamscore_labelled_scores_total{reason=\"EXPIRED_UNLABELLED\"}"));
+        assertEquals(1, s.value("streamscore_records_dead_lettered_total{reason=\"LABEL_UNKNOWN_EVENT\"}"));
+        assertEquals(3, s.value("streamscore_labels_held_total"));
+        assertEquals(2, s.value("streamscore_quality_outcomes_total{window=\"15m\",reason=\"AGGREGATED\"}"));
     }
 
     /** The dead-letter exception header a label dead letter carries. */

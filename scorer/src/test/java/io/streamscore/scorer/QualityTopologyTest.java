@@ -275,16 +275,15 @@ class QualityTopologyTest {
         labelled("a", t(0), t(1), 1);
         labelled("b", t(0), t(2), 0);
         labelled("c", t(20), t(20), 1); // closes [0, 15)
-        String text = PrometheusFormat.render(metrics, null);
+        Scrape s = Scrape.parse(metrics.scrape(null));
         QualityFigures f = QualityJson.fromBytes(quality.readValue()).figures();
-        assertTrue(text.contains("streamscore_model_log_loss{model_id=\"fraud\",version=\"3\",window=\"15m\"} "
-                + f.logLoss() + "\n"), text);
-        assertTrue(text.contains("streamscore_model_quality_count{model_id=\"fraud\",version=\"3\",window=\"15m\"} 2.0\n"), text);
-        assertTrue(text.contains("streamscore_model_accuracy{model_id=\"fraud\",version=\"3\",window=\"15m\"} "
-                + f.accuracy() + "\n"), text);
-        assertTrue(text.contains("streamscore_model_quality_window_end_seconds{model_id=\"fraud\",version=\"3\",window=\"15m\"} "
-                + (t(15) / 1000.0) + "\n"), text);
-        assertTrue(!text.contains("window=\"1h\"} "), "no 1h window closed yet: " + text);
+        String series = "{model_id=\"fraud\",version=\"3\",window=\"15m\"}";
+        assertEquals(f.logLoss(), s.value("streamscore_model_log_loss" + series));
+        assertEquals(2.0, s.value("streamscore_model_quality_count" + series));
+        assertEquals(f.accuracy(), s.value("streamscore_model_accuracy" + series));
+        assertEquals(t(15) / 1000.0, s.value("streamscore_model_quality_window_end_seconds" + series));
+        assertTrue(s.all().stream().noneMatch(x -> x.name().startsWith("streamscore_model_")
+                && "1h".equals(x.labels().get("window"))), "no 1h window closed yet: " + s.text());
         assertEquals(1, metrics.outcomes().qualityRecordsCount());
     }
 
@@ -296,7 +295,7 @@ class QualityTopologyTest {
         assertTrue(!described.contains("label") && !described.contains("outcome") && !described.contains("quality"),
                 described);
         assertEquals(ScorerTopology.build(off).describe(), ScorerTopology.build(off, new ScorerMetrics()).describe());
-        String text = PrometheusFormat.render(m, null);
+        String text = m.scrape(null);
         assertTrue(!text.contains("streamscore_labels") && !text.contains("streamscore_model_log_loss"), text);
         assertEquals(List.of(), off.outcomes().topics());
     }

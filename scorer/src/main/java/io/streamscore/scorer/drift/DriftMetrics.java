@@ -1,8 +1,13 @@
 package io.streamscore.scorer.drift;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.streamscore.common.drift.DriftWindow;
-import io.streamscore.scorer.PrometheusFormat;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -16,9 +21,12 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The counters and gauges of drift (docs/drift.md), part of the scorer's {@code /metrics}. Every champion score is
  * counted once per window size under one reason; the gauges show the newest written window of each model version and
- * window size. Recording methods take plain arguments. Rendered only when drift is on.
+ * window size. Recording methods take plain arguments; the counters are adders that the scorer's registry reads at
+ * scrape time ({@link #bindTo}), registered only once drift is on ({@link #enable}), so without drift none of these
+ * series exists. A model version's gauges are registered when its first window is shown, an alert counter at its
+ * first alert.
  */
-public final class DriftMetrics {
+public final class DriftMetrics implements MeterBinder {
     /** What the drift count did with a champion score, per window size. */
     public enum EventReason {
         /** Counted in its window. */
@@ -49,7 +57,10 @@ public final class DriftMetrics {
     private final LongAdder partialsDropped = new LongAdder();
     private final Map<AlertKey, LongAdder> alerts = new ConcurrentHashMap<>();
     private final Map<SeriesKey, DriftWindow> latest = new ConcurrentHashMap<>();
+    private final Map<SeriesKey, List<Meter>> gauges = new ConcurrentHashMap<>();
     private volatile boolean enabled;
+    private MeterRegistry registry; // guarded by this
+    private boolean registered; // guarded by this
 
     /** Drift is on, with windows named {@code windows}: every event series exists from now on, at 0. */
     public synchronized void enable(List<String> windows) {
@@ -63,6 +74,83 @@ public final class DriftMetrics {
         }
         events = e;
         enabled = true;
+        registerCounters();
+    }
+
+    /**
+     * Where the series go: the counters are registered once drift is on (now, or at {@link #enable}), each model
+     * version's gauges when its first window is shown, each alert counter at its first alert.
+     */
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        registerCounters();
+        alerts.forEach(this::registerAlert);
+        latest.forEach((key, w) -> registerGauges(key, w));
+    }
+
+    private synchronized void registerCounters() {
+        if (registry == null || !enabled || registered) {
+            return;
+        }
+        registered = true;
+        for (Map.Entry<String, Map<EventReason, LongAdder>> w : events.entrySet()) {
+            for (EventReason r : EventReason.values()) {
+                FunctionCounter.builder("streamscore.drift.events", w.getValue().get(r), LongAdder::sum)
+                        .description("Champion scores seen by the drift count, per window size and what became of "
+                                + "them.")
+                        .tags("window", w.getKey(), "reason", r.name()).register(registry);
+            }
+        }
+        FunctionCounter.builder("streamscore.drift.records", records, LongAdder::sum)
+                .description("Drift records written (first revisions and corrections).").register(registry);
+        FunctionCounter.builder("streamscore.drift.partials.dropped", partialsDropped, LongAdder::sum)
+                .description("Partial counts that came to the drift task after it had dropped their window (a "
+                        + "scoring task far behind the others).").register(registry);
+    }
+
+    private synchronized void registerAlert(AlertKey k, LongAdder count) {
+        if (registry == null) {
+            return;
+        }
+        FunctionCounter.builder("streamscore.drift.alerts", count, LongAdder::sum)
+                .description("Windows in which a feature's PSI (or the score's, feature=\"score\") reached the "
+                        + "threshold, counted once per window and feature.")
+                .tags("model_id", k.modelId(), "version", Long.toString(k.version()), "feature", k.feature())
+                .register(registry);
+    }
+
+    /** The gauges of one model version and window size, reading its newest shown window at scrape time. */
+    private synchronized void registerGauges(SeriesKey key, DriftWindow first) {
+        if (registry == null || gauges.containsKey(key)) {
+            return;
+        }
+        String[] tags = {"model_id", key.modelId(), "version", Long.toString(key.version()), "window", key.window()};
+        List<Meter> meters = new ArrayList<>();
+        meters.add(Gauge.builder("streamscore.model.drift.window.end.seconds", latest, m -> value(m, key,
+                        w -> w.windowEndMs() / 1000.0))
+                .description("End of the newest written drift window whose PSIs the drift gauges show (epoch "
+                        + "seconds).").tags(tags).register(registry));
+        meters.add(Gauge.builder("streamscore.model.drift.count", latest, m -> value(m, key, w -> w.count()))
+                .description("Events counted in that window.").tags(tags).register(registry));
+        meters.add(Gauge.builder("streamscore.model.score.psi", latest, m -> value(m, key, DriftWindow::scorePsi))
+                .description("PSI of the model's probability in that window against its training distribution.")
+                .tags(tags).register(registry));
+        for (String feature : first.featurePsi().keySet()) {
+            meters.add(Gauge.builder("streamscore.model.feature.psi", latest, m -> value(m, key, w -> {
+                        Double psi = w.featurePsi().get(feature);
+                        return psi == null ? Double.NaN : psi;
+                    }))
+                    .description("PSI of each feature in that window against its training distribution.")
+                    .tags(tags).tag("feature", feature).register(registry));
+        }
+        gauges.put(key, meters);
+    }
+
+    private static double value(Map<SeriesKey, DriftWindow> shown, SeriesKey key,
+                                java.util.function.ToDoubleFunction<DriftWindow> f) {
+        DriftWindow w = shown.get(key);
+        return w == null ? Double.NaN : f.applyAsDouble(w);
     }
 
     public boolean enabled() {
@@ -84,7 +172,11 @@ public final class DriftMetrics {
 
     /** A feature (or {@code "score"}) of a model version passed the threshold in a window, the first time there. */
     public void alert(String modelId, long version, String feature) {
-        alerts.computeIfAbsent(new AlertKey(modelId, version, feature), k -> new LongAdder()).increment();
+        alerts.computeIfAbsent(new AlertKey(modelId, version, feature), k -> {
+            LongAdder count = new LongAdder();
+            registerAlert(k, count);
+            return count;
+        }).increment();
     }
 
     /**
@@ -98,13 +190,22 @@ public final class DriftMetrics {
 
     /** Shows {@code w} in the gauges (same rule as {@link #recordWritten}) without counting a record. */
     public void show(DriftWindow w) {
-        latest.merge(new SeriesKey(w.modelId(), w.modelVersion(), w.window()), w,
-                (old, now) -> now.windowStartMs() >= old.windowStartMs() ? now : old);
+        SeriesKey key = new SeriesKey(w.modelId(), w.modelVersion(), w.window());
+        latest.merge(key, w, (old, now) -> now.windowStartMs() >= old.windowStartMs() ? now : old);
+        registerGauges(key, w);
     }
 
     /** The series this instance no longer computes (their drift task moved away). */
     public void forget(Collection<SeriesKey> keys) {
-        keys.forEach(latest::remove);
+        for (SeriesKey k : keys) {
+            latest.remove(k);
+            List<Meter> meters = gauges.remove(k);
+            if (meters != null) {
+                synchronized (this) {
+                    meters.forEach(registry::remove);
+                }
+            }
+        }
     }
 
     public long eventCount(String window, EventReason reason) {
@@ -132,67 +233,5 @@ public final class DriftMetrics {
         Map<SeriesKey, DriftWindow> out = new TreeMap<>(SERIES_ORDER);
         out.putAll(latest);
         return out;
-    }
-
-    /** Appends the Prometheus text of these metrics; nothing when drift is off. */
-    public void appendTo(StringBuilder out) {
-        if (!enabled) {
-            return;
-        }
-        PrometheusFormat.header(out, "streamscore_drift_events_total", "counter", "Champion scores seen by the drift "
-                + "count, per window size and what became of them.");
-        for (Map.Entry<String, Map<EventReason, LongAdder>> w : events.entrySet()) {
-            for (EventReason r : EventReason.values()) {
-                out.append("streamscore_drift_events_total{window=\"").append(PrometheusFormat.escape(w.getKey()))
-                        .append("\",reason=\"").append(r.name()).append("\"} ").append(w.getValue().get(r).sum())
-                        .append('\n');
-            }
-        }
-        PrometheusFormat.header(out, "streamscore_drift_records_total", "counter",
-                "Drift records written (first revisions and corrections).");
-        out.append("streamscore_drift_records_total ").append(recordsCount()).append('\n');
-        PrometheusFormat.header(out, "streamscore_drift_partials_dropped_total", "counter", "Partial counts that came "
-                + "to the drift task after it had dropped their window (a scoring task far behind the others).");
-        out.append("streamscore_drift_partials_dropped_total ").append(partialsDroppedCount()).append('\n');
-        PrometheusFormat.header(out, "streamscore_drift_alerts_total", "counter", "Windows in which a feature's PSI (or "
-                + "the score's, feature=\"score\") reached the threshold, counted once per window and feature.");
-        for (Map.Entry<AlertKey, Long> e : alerts().entrySet()) {
-            AlertKey k = e.getKey();
-            out.append("streamscore_drift_alerts_total{model_id=\"").append(PrometheusFormat.escape(k.modelId()))
-                    .append("\",version=\"").append(k.version()).append("\",feature=\"")
-                    .append(PrometheusFormat.escape(k.feature())).append("\"} ").append(e.getValue()).append('\n');
-        }
-        Map<SeriesKey, DriftWindow> shown = latest();
-        PrometheusFormat.header(out, "streamscore_model_drift_window_end_seconds", "gauge", "End of the newest written "
-                + "drift window whose PSIs the drift gauges show (epoch seconds).");
-        for (Map.Entry<SeriesKey, DriftWindow> e : shown.entrySet()) {
-            series(out, "streamscore_model_drift_window_end_seconds", e.getKey()).append("} ")
-                    .append(e.getValue().windowEndMs() / 1000.0).append('\n');
-        }
-        PrometheusFormat.header(out, "streamscore_model_drift_count", "gauge", "Events counted in that window.");
-        for (Map.Entry<SeriesKey, DriftWindow> e : shown.entrySet()) {
-            series(out, "streamscore_model_drift_count", e.getKey()).append("} ").append(e.getValue().count())
-                    .append('\n');
-        }
-        PrometheusFormat.header(out, "streamscore_model_score_psi", "gauge", "PSI of the model's probability in that "
-                + "window against its training distribution.");
-        for (Map.Entry<SeriesKey, DriftWindow> e : shown.entrySet()) {
-            series(out, "streamscore_model_score_psi", e.getKey()).append("} ").append(e.getValue().scorePsi())
-                    .append('\n');
-        }
-        PrometheusFormat.header(out, "streamscore_model_feature_psi", "gauge", "PSI of each feature in that window "
-                + "against its training distribution.");
-        for (Map.Entry<SeriesKey, DriftWindow> e : shown.entrySet()) {
-            for (Map.Entry<String, Double> f : e.getValue().featurePsi().entrySet()) {
-                series(out, "streamscore_model_feature_psi", e.getKey()).append(",feature=\"")
-                        .append(PrometheusFormat.escape(f.getKey())).append("\"} ").append(f.getValue().doubleValue())
-                        .append('\n');
-            }
-        }
-    }
-
-    private static StringBuilder series(StringBuilder out, String name, SeriesKey k) {
-        return out.append(name).append("{model_id=\"").append(PrometheusFormat.escape(k.modelId())).append("\",version=\"")
-                .append(k.version()).append("\",window=\"").append(PrometheusFormat.escape(k.window())).append('"');
     }
 }

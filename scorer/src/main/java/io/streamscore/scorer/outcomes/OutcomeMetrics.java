@@ -1,8 +1,13 @@
 package io.streamscore.scorer.outcomes;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.streamscore.common.outcome.QualityWindow;
-import io.streamscore.scorer.PrometheusFormat;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,9 +22,10 @@ import java.util.function.ToDoubleFunction;
 /**
  * The counters and gauges of labels, outcomes and live quality (docs/outcomes.md), part of the scorer's
  * {@code /metrics}. Every label and every score is counted once, when its fate is decided, under one reason; every
- * outcome the quality aggregation reads is counted once per window size. Rendered only when labels are on.
+ * outcome the quality aggregation reads is counted once per window size. Registered in the scorer's registry
+ * ({@link #bindTo}) only once labels are on ({@link #enable}), so without labels none of these series exists.
  */
-public final class OutcomeMetrics {
+public final class OutcomeMetrics implements MeterBinder {
     /** What became of a label record. */
     public enum LabelReason {
         /** Joined with its score, which was already there: an outcome was written. */
@@ -74,7 +80,10 @@ public final class OutcomeMetrics {
     private final LongAdder qualityRecords = new LongAdder();
     private volatile Map<String, Map<QualityReason, LongAdder>> quality = Map.of();
     private final Map<QualityKey, QualityWindow> latest = new ConcurrentHashMap<>();
+    private final Map<QualityKey, List<Meter>> qualityGauges = new ConcurrentHashMap<>();
     private volatile boolean enabled;
+    private MeterRegistry registry; // guarded by this
+    private boolean registered; // guarded by this
 
     public OutcomeMetrics() {
         for (LabelReason r : LabelReason.values()) {
@@ -97,7 +106,103 @@ public final class OutcomeMetrics {
         }
         quality = q;
         enabled = true;
+        registerCounters();
     }
+
+    /**
+     * Where the series go: the counters are registered once labels are on (now, or at {@link #enable}), each model
+     * version's quality gauges when its first window is shown.
+     */
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        registerCounters();
+        latest.keySet().forEach(this::registerGauges);
+    }
+
+    private synchronized void registerCounters() {
+        if (registry == null || !enabled || registered) {
+            return;
+        }
+        registered = true;
+        for (LabelReason r : LabelReason.values()) {
+            FunctionCounter.builder("streamscore.labels", labels.get(r), LongAdder::sum)
+                    .description("Label records by what became of them: joined with their score (JOINED, "
+                            + "JOINED_LABEL_FIRST) or dead-lettered (the others).")
+                    .tag("reason", r.name()).register(registry);
+        }
+        FunctionCounter.builder("streamscore.labels.held", labelsHeld, LongAdder::sum)
+                .description("Labels read before their score and held for it (each is later counted in "
+                        + "streamscore_labels_total).").register(registry);
+        for (ScoreReason r : ScoreReason.values()) {
+            FunctionCounter.builder("streamscore.labelled.scores", scores.get(r), LongAdder::sum)
+                    .description("Champion scores by what became of them once labels are on: labelled, expired "
+                            + "unlabelled, or not kept (no event id, duplicate event id).")
+                    .tag("reason", r.name()).register(registry);
+        }
+        FunctionCounter.builder("streamscore.outcomes.written", outcomesWritten, LongAdder::sum)
+                .description("Outcome records written.").register(registry);
+        for (Map.Entry<String, Map<QualityReason, LongAdder>> w : quality.entrySet()) {
+            for (QualityReason r : QualityReason.values()) {
+                FunctionCounter.builder("streamscore.quality.outcomes", w.getValue().get(r), LongAdder::sum)
+                        .description("Outcomes read by the quality aggregation, per window size and what became of "
+                                + "them.")
+                        .tags("window", w.getKey(), "reason", r.name()).register(registry);
+            }
+        }
+        FunctionCounter.builder("streamscore.quality.records", qualityRecords, LongAdder::sum)
+                .description("Quality records written (first revisions and corrections).").register(registry);
+    }
+
+    /** The quality gauges of one model version and window size, reading its newest shown window at scrape time. */
+    private void registerGauges(QualityKey key) {
+        MeterRegistry r;
+        synchronized (this) {
+            r = registry;
+        }
+        if (r == null || qualityGauges.containsKey(key)) {
+            return;
+        }
+        List<Meter> meters = new ArrayList<>(QUALITY_GAUGES.size());
+        for (QualityGauge g : QUALITY_GAUGES) {
+            meters.add(Gauge.builder(g.name(), latest, m -> {
+                        QualityWindow w = m.get(key);
+                        return w == null ? Double.NaN : g.value().applyAsDouble(w);
+                    })
+                    .description(g.help())
+                    .tags("model_id", key.modelId(), "version", Long.toString(key.version()), "window", key.window())
+                    .register(r));
+        }
+        if (qualityGauges.putIfAbsent(key, meters) != null) {
+            return; // registered concurrently: the registry returned the same meters
+        }
+        if (!latest.containsKey(key)) { // forgotten meanwhile
+            forgetQuality(List.of(key));
+        }
+    }
+
+    /** One quality gauge: its Prometheus name, help and value. */
+    private record QualityGauge(String name, String help, ToDoubleFunction<QualityWindow> value) {
+    }
+
+    private static final List<QualityGauge> QUALITY_GAUGES = List.of(
+            new QualityGauge("streamscore.model.quality.window.end.seconds", "End of the newest closed quality window "
+                    + "whose figures the streamscore_model_* quality gauges show (epoch seconds).",
+                    w -> w.windowEndMs() / 1000.0),
+            new QualityGauge("streamscore.model.quality.count", "Outcomes in that window.", w -> w.figures().count()),
+            new QualityGauge("streamscore.model.log.loss", "Mean log-loss in that window.", w -> w.figures().logLoss()),
+            new QualityGauge("streamscore.model.brier.score", "Brier score in that window.",
+                    w -> w.figures().brierScore()),
+            new QualityGauge("streamscore.model.accuracy", "Accuracy at the model's threshold in that window.",
+                    w -> w.figures().accuracy()),
+            new QualityGauge("streamscore.model.precision", "Precision at the model's threshold in that window (NaN "
+                    + "with no positive prediction).", w -> w.figures().precision()),
+            new QualityGauge("streamscore.model.recall", "Recall at the model's threshold in that window (NaN with no "
+                    + "positive label).", w -> w.figures().recall()),
+            new QualityGauge("streamscore.model.roc.auc", "ROC AUC from the score histogram in that window (NaN "
+                    + "without both classes).", w -> w.figures().rocAuc()),
+            new QualityGauge("streamscore.model.roc.auc.error.bound", "Bound on |streamscore_model_roc_auc - exact "
+                    + "AUC| in that window.", w -> w.figures().rocAucErrorBound()));
 
     public boolean enabled() {
         return enabled;
@@ -137,13 +242,26 @@ public final class OutcomeMetrics {
 
     /** Shows {@code w} in the gauges (same rule as {@link #qualityWritten}) without counting a record written. */
     public void show(QualityWindow w) {
-        latest.merge(new QualityKey(w.modelId(), w.modelVersion(), w.window()), w,
-                (old, now) -> now.windowStartMs() >= old.windowStartMs() ? now : old);
+        QualityKey key = new QualityKey(w.modelId(), w.modelVersion(), w.window());
+        latest.merge(key, w, (old, now) -> now.windowStartMs() >= old.windowStartMs() ? now : old);
+        if (!qualityGauges.containsKey(key)) {
+            registerGauges(key);
+        }
     }
 
-    /** The series this instance no longer computes (their quality task moved away). */
+    /** The series this instance no longer computes (their quality task moved away): their gauges go too. */
     public void forgetQuality(Collection<QualityKey> keys) {
-        keys.forEach(latest::remove);
+        for (QualityKey k : keys) {
+            latest.remove(k);
+            List<Meter> meters = qualityGauges.remove(k);
+            if (meters != null) {
+                MeterRegistry r;
+                synchronized (this) {
+                    r = registry;
+                }
+                meters.forEach(r::remove);
+            }
+        }
     }
 
     public long labelCount(LabelReason reason) {
@@ -177,69 +295,5 @@ public final class OutcomeMetrics {
         Map<QualityKey, QualityWindow> out = new TreeMap<>(KEY_ORDER);
         out.putAll(latest);
         return out;
-    }
-
-    /** Appends the Prometheus text of these metrics; nothing when labels are off. */
-    public void appendTo(StringBuilder out) {
-        if (!enabled) {
-            return;
-        }
-        PrometheusFormat.header(out, "streamscore_labels_total", "counter", "Label records by what became of them: "
-                + "joined with their score (JOINED, JOINED_LABEL_FIRST) or dead-lettered (the others).");
-        for (LabelReason r : LabelReason.values()) {
-            out.append("streamscore_labels_total{reason=\"").append(r.name()).append("\"} ")
-                    .append(labelCount(r)).append('\n');
-        }
-        PrometheusFormat.header(out, "streamscore_labels_held_total", "counter",
-                "Labels read before their score and held for it (each is later counted in streamscore_labels_total).");
-        out.append("streamscore_labels_held_total ").append(labelsHeldCount()).append('\n');
-        PrometheusFormat.header(out, "streamscore_labelled_scores_total", "counter", "Champion scores by what became of "
-                + "them once labels are on: labelled, expired unlabelled, or not kept (no event id, duplicate event id).");
-        for (ScoreReason r : ScoreReason.values()) {
-            out.append("streamscore_labelled_scores_total{reason=\"").append(r.name()).append("\"} ")
-                    .append(scoreCount(r)).append('\n');
-        }
-        PrometheusFormat.header(out, "streamscore_outcomes_written_total", "counter", "Outcome records written.");
-        out.append("streamscore_outcomes_written_total ").append(outcomesWrittenCount()).append('\n');
-        PrometheusFormat.header(out, "streamscore_quality_outcomes_total", "counter", "Outcomes read by the quality "
-                + "aggregation, per window size and what became of them.");
-        for (Map.Entry<String, Map<QualityReason, LongAdder>> w : quality.entrySet()) {
-            for (QualityReason r : QualityReason.values()) {
-                out.append("streamscore_quality_outcomes_total{window=\"").append(PrometheusFormat.escape(w.getKey()))
-                        .append("\",reason=\"").append(r.name()).append("\"} ").append(w.getValue().get(r).sum())
-                        .append('\n');
-            }
-        }
-        PrometheusFormat.header(out, "streamscore_quality_records_total", "counter",
-                "Quality records written (first revisions and corrections).");
-        out.append("streamscore_quality_records_total ").append(qualityRecordsCount()).append('\n');
-
-        Map<QualityKey, QualityWindow> shown = latestQuality();
-        gauge(out, shown, "streamscore_model_quality_window_end_seconds", "End of the newest closed quality window "
-                + "whose figures the streamscore_model_* quality gauges show (epoch seconds).", w -> w.windowEndMs() / 1000.0);
-        gauge(out, shown, "streamscore_model_quality_count", "Outcomes in that window.", w -> w.figures().count());
-        gauge(out, shown, "streamscore_model_log_loss", "Mean log-loss in that window.", w -> w.figures().logLoss());
-        gauge(out, shown, "streamscore_model_brier_score", "Brier score in that window.", w -> w.figures().brierScore());
-        gauge(out, shown, "streamscore_model_accuracy", "Accuracy at the model's threshold in that window.",
-                w -> w.figures().accuracy());
-        gauge(out, shown, "streamscore_model_precision", "Precision at the model's threshold in that window (NaN with "
-                + "no positive prediction).", w -> w.figures().precision());
-        gauge(out, shown, "streamscore_model_recall", "Recall at the model's threshold in that window (NaN with no "
-                + "positive label).", w -> w.figures().recall());
-        gauge(out, shown, "streamscore_model_roc_auc", "ROC AUC from the score histogram in that window (NaN without "
-                + "both classes).", w -> w.figures().rocAuc());
-        gauge(out, shown, "streamscore_model_roc_auc_error_bound", "Bound on |streamscore_model_roc_auc - exact AUC| "
-                + "in that window.", w -> w.figures().rocAucErrorBound());
-    }
-
-    private static void gauge(StringBuilder out, Map<QualityKey, QualityWindow> shown, String name, String help,
-                              ToDoubleFunction<QualityWindow> value) {
-        PrometheusFormat.header(out, name, "gauge", help);
-        for (Map.Entry<QualityKey, QualityWindow> e : shown.entrySet()) {
-            QualityKey k = e.getKey();
-            out.append(name).append("{model_id=\"").append(PrometheusFormat.escape(k.modelId())).append("\",version=\"")
-                    .append(k.version()).append("\",window=\"").append(PrometheusFormat.escape(k.window()))
-                    .append("\"} ").append(value.applyAsDouble(e.getValue())).append('\n');
-        }
     }
 }
