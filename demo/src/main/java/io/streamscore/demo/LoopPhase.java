@@ -87,7 +87,8 @@ final class LoopPhase {
         long now = System.currentTimeMillis();
         // The move at a window boundary: every drift window is wholly before or wholly after it.
         driftStartMs = (Math.floorDiv(now + BEFORE_DRIFT.toMillis(), window) + 1) * window;
-        long since = QualityWindow.windowStart(now, window);
+        // Full windows only: a window the stream starts in the middle of holds few events, and so a noisy PSI.
+        long since = QualityWindow.windowStart(now, window) + window;
         console.line(String.format(Locale.ROOT, "[8/9] The outcomes loop: %,.0f events/s to '%s', each labelled %d ms later"
                 + " on '%s' (same key)", rate, featuresTopic, LoopStream.LABEL_DELAY.toMillis(), topics.labels()));
         console.line(String.format(Locale.ROOT, "      the scorer joins labels to scores ('%s') and writes per %d s window"

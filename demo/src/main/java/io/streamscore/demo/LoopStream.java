@@ -48,6 +48,7 @@ final class LoopStream implements AutoCloseable {
     private final String modelId;
     private final List<String> featureNames;
     private final byte[] runId;
+    private final String eventIdPrefix;
     private final double rate;
     private final long driftStartMs;
     private final SplittableRandom random;
@@ -88,6 +89,7 @@ final class LoopStream implements AutoCloseable {
         this.modelId = modelId;
         this.featureNames = List.copyOf(featureNames);
         this.runId = runId.getBytes(StandardCharsets.UTF_8);
+        this.eventIdPrefix = EVENT_ID_PREFIX + runId + "-";
         this.rate = rate;
         this.driftStartMs = driftStartMs;
         this.random = new SplittableRandom(seed);
@@ -145,7 +147,9 @@ final class LoopStream implements AutoCloseable {
                 long t = System.currentTimeMillis();
                 int label = (int) (i % 2);
                 String key = String.format(Locale.ROOT, "entity-%04d", i % 1000);
-                String eventId = EVENT_ID_PREFIX + i;
+                // The run id in the event id: a label joins its event by id, and an earlier run on the same cluster
+                // used the same numbers.
+                String eventId = eventIdPrefix + i;
                 Map<String, Double> features = new LinkedHashMap<>();
                 for (String name : featureNames) {
                     features.put(name, centre(label, t) + random.nextGaussian());

@@ -87,8 +87,10 @@ class DemoMainIntegrationTest {
         assertTrue(alert.fires(LoopTopics.DRIFT_THRESHOLD), () -> "the alert fires: " + alert);
         assertTrue(loop.drift().stream().anyMatch(d -> d.modelVersion() == 1 && d.windowEndMs() <= loop.driftStartMs()),
                 "drift windows of v1 before the move were read too");
-        assertTrue(loop.drift().stream().filter(d -> d.modelVersion() == 1 && d.windowEndMs() <= loop.driftStartMs())
-                .noneMatch(d -> d.fires(LoopTopics.DRIFT_THRESHOLD)), () -> "no alert before the move: " + loop.drift());
+        // Only windows with enough events: PSI noise is about (bins - 1) / n, so a window of a few events may alert.
+        assertTrue(loop.drift().stream().filter(d -> d.modelVersion() == 1 && d.windowEndMs() <= loop.driftStartMs()
+                && d.count() >= 1000).noneMatch(d -> d.fires(LoopTopics.DRIFT_THRESHOLD)),
+                () -> "no alert before the move: " + loop.drift());
 
         Decision decision = loop.decision();
         assertNotNull(decision, "no retrain decision");
