@@ -56,14 +56,37 @@ final class BenchData {
 
     /** Event {@code n}'s JSON: deterministic in (seed, n), so every run of the bench scores the same data. */
     byte[] event(long n) {
-        SplittableRandom random = new SplittableRandom(n * 0x9E3779B97F4A7C15L);
+        double[] x = row(n);
         StringBuilder b = new StringBuilder(512);
         b.append("{\"eventId\":\"evt-").append(n).append("\",\"modelId\":\"").append(MODEL_ID).append("\",\"features\":{");
         for (int f = 0; f < FEATURES; f++) {
-            double v = Math.round(random.nextGaussian() * 1e6) / 1e4;
-            b.append(f == 0 ? "" : ",").append('"').append(names.get(f)).append("\":").append(v);
+            b.append(f == 0 ? "" : ",").append('"').append(names.get(f)).append("\":").append(x[f]);
         }
         return b.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Event {@code n}'s feature values, in the model's order. */
+    double[] row(long n) {
+        SplittableRandom random = new SplittableRandom(n * 0x9E3779B97F4A7C15L);
+        double[] x = new double[FEATURES];
+        for (int f = 0; f < FEATURES; f++) {
+            x[f] = Math.round(random.nextGaussian() * 1e6) / 1e4;
+        }
+        return x;
+    }
+
+    /** The model at a version with the drift baseline of {@code rows} events (from a number no bench event uses). */
+    LogisticModel modelWithBaseline(long version, int rows) {
+        LogisticModel m = model(version);
+        double[] x = new double[rows * FEATURES];
+        double[] p = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            double[] r = row(-1 - i);
+            System.arraycopy(r, 0, x, i * FEATURES, FEATURES);
+            p[i] = m.predictProbability(r);
+        }
+        return m.withDriftBaseline(io.streamscore.common.drift.DriftBaseline.fit(names, x, p,
+                io.streamscore.common.drift.DriftBaseline.DEFAULT_BINS));
     }
 
     static byte[] key(long n) {

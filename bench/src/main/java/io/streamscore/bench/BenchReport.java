@@ -1,6 +1,7 @@
 package io.streamscore.bench;
 
 import io.streamscore.bench.ScorerThroughputBench.AppKind;
+import io.streamscore.common.BuildVersion;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -304,7 +305,7 @@ final class BenchReport {
         b.append("- JVM: ").append(machine.java()).append(", default heap and GC\n");
         b.append("- Load average (1/5/15 min): ").append(machine.loadAtStart()).append(" at start, ").append(loadAtEnd)
                 .append(" at end\n");
-        b.append("- Broker: ").append(ownBroker ? "Kafka 4.2.0 single-node KRaft in a separate JVM (devkit `EmbeddedKafkaMain`, -Xmx"
+        b.append("- Broker: ").append(ownBroker ? "Kafka " + BuildVersion.kafkaClients() + " single-node KRaft in a separate JVM (devkit `EmbeddedKafkaMain`, -Xmx"
                 + brokerHeap + "), same machine" : "external (--bootstrap-servers)").append('\n');
         b.append(String.format(Locale.ROOT, "- Data: %,d feature events, mean %.0f bytes, 20 named features, one model, %d partitions; "
                 + "pre-filled in %.1f s (%,.0f records/s)%n", events, eventBytes, partitions, fillSeconds, events / fillSeconds));

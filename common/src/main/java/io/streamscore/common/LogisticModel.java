@@ -1,5 +1,7 @@
 package io.streamscore.common;
 
+import io.streamscore.common.drift.DriftBaseline;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,7 +15,8 @@ import java.util.Objects;
  *
  * <p>Immutable and always valid: the constructor rejects non-finite parameters, a names/weights length mismatch,
  * duplicate feature names, a feature name that is not valid Unicode (an unpaired surrogate) and a threshold outside
- * (0, 1), each with a message naming the field. Arrays are copied in and out. This class is the single place both the
+ * (0, 1), each with a message naming the field; an optional {@link DriftBaseline} must name exactly the model's features,
+ * in its order. Arrays are copied in and out. This class is the single place both the
  * trainer and the scorer compute a prediction, so a score on the stream equals the trainer's prediction bit for bit.
  */
 public final class LogisticModel {
@@ -27,15 +30,29 @@ public final class LogisticModel {
     private final Standardization standardization;
     private final double threshold;
     private final ModelMetadata metadata;
+    private final DriftBaseline driftBaseline;
     private final Map<String, Integer> indexByName;
     private final String featureSchema;
 
     /**
+     * A model without a drift baseline.
+     *
      * @param standardization null for a model on raw features
      * @param metadata        null for none
      */
     public LogisticModel(String modelId, long version, List<String> featureNames, double[] weights, double intercept,
                          Standardization standardization, double threshold, ModelMetadata metadata) {
+        this(modelId, version, featureNames, weights, intercept, standardization, threshold, metadata, null);
+    }
+
+    /**
+     * @param standardization null for a model on raw features
+     * @param metadata        null for none
+     * @param driftBaseline   the training distribution of the features and the score; null for none (no drift)
+     */
+    public LogisticModel(String modelId, long version, List<String> featureNames, double[] weights, double intercept,
+                         Standardization standardization, double threshold, ModelMetadata metadata,
+                         DriftBaseline driftBaseline) {
         if (modelId == null || modelId.isBlank()) {
             throw new InvalidModelException("modelId must be a non-empty string");
         }
@@ -80,6 +97,10 @@ public final class LogisticModel {
         if (!(threshold > 0.0 && threshold < 1.0)) {
             throw new InvalidModelException("threshold is " + threshold + "; must be in (0, 1)");
         }
+        if (driftBaseline != null && !driftBaseline.featureNames().equals(featureNames)) {
+            throw new InvalidModelException("driftBaseline.features names " + driftBaseline.featureNames()
+                    + "; must be the model's features " + featureNames + ", in that order");
+        }
         this.modelId = modelId;
         this.version = version;
         this.featureNames = List.copyOf(featureNames);
@@ -88,6 +109,7 @@ public final class LogisticModel {
         this.standardization = standardization;
         this.threshold = threshold;
         this.metadata = metadata == null ? ModelMetadata.EMPTY : metadata;
+        this.driftBaseline = driftBaseline;
         this.indexByName = Map.copyOf(index);
         // Computed once here: the scorer compares every positional event's fingerprint with it.
         this.featureSchema = FeatureSchema.fingerprint(this.featureNames);
@@ -95,12 +117,20 @@ public final class LogisticModel {
 
     /** The same model under another version number (the trainer learns the version only when it publishes). */
     public LogisticModel withVersion(long newVersion) {
-        return new LogisticModel(modelId, newVersion, featureNames, weights, intercept, standardization, threshold, metadata);
+        return new LogisticModel(modelId, newVersion, featureNames, weights, intercept, standardization, threshold, metadata,
+                driftBaseline);
     }
 
     /** The same model under another id. */
     public LogisticModel withModelId(String newModelId) {
-        return new LogisticModel(newModelId, version, featureNames, weights, intercept, standardization, threshold, metadata);
+        return new LogisticModel(newModelId, version, featureNames, weights, intercept, standardization, threshold, metadata,
+                driftBaseline);
+    }
+
+    /** The same model with {@code baseline} as its drift baseline (null: none). */
+    public LogisticModel withDriftBaseline(DriftBaseline baseline) {
+        return new LogisticModel(modelId, version, featureNames, weights, intercept, standardization, threshold, metadata,
+                baseline);
     }
 
     /** z = intercept + Σ weights[i]·x'[i] for features given in {@link #featureNames()} order. */
@@ -248,6 +278,14 @@ public final class LogisticModel {
         return metadata;
     }
 
+    /**
+     * The distribution of the features and the score on the training rows, for drift detection; null for a model
+     * without one (trained before drift existed, or written by hand without it), which has no drift.
+     */
+    public DriftBaseline driftBaseline() {
+        return driftBaseline;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -259,7 +297,8 @@ public final class LogisticModel {
         return version == m.version && Double.compare(intercept, m.intercept) == 0
                 && Double.compare(threshold, m.threshold) == 0 && modelId.equals(m.modelId)
                 && featureNames.equals(m.featureNames) && Arrays.equals(weights, m.weights)
-                && Objects.equals(standardization, m.standardization) && metadata.equals(m.metadata);
+                && Objects.equals(standardization, m.standardization) && metadata.equals(m.metadata)
+                && Objects.equals(driftBaseline, m.driftBaseline);
     }
 
     @Override

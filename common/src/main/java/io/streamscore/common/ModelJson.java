@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamscore.common.drift.DriftBaseline;
+import io.streamscore.common.drift.DriftBaselineJson;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,14 @@ import java.util.Map;
  * {"schemaVersion": 1, "modelId": "fraud", "version": 3,
  *  "featureNames": ["amount", "age"], "weights": [0.8, -1.2], "intercept": 0.1, "threshold": 0.5,
  *  "standardization": {"mean": [120.5, 41.0], "std": [80.2, 12.9]},
- *  "metadata": {"trainedAt": "2026-11-23T10:00:00Z", "trainingParameters": {...}, "metrics": {"train": {...}}}}
+ *  "metadata": {"trainedAt": "2026-11-23T10:00:00Z", "trainingParameters": {...}, "metrics": {"train": {...}}},
+ *  "driftBaseline": {"bins": 10, "features": {"amount": {"edges": [...], "proportions": [...]}, ...},
+ *                    "score": {"edges": [...], "proportions": [...]}}}
  * }</pre>
  *
  * Required: schemaVersion, modelId, version, featureNames, weights, intercept. Optional: threshold (default 0.5),
- * standardization (null or absent: raw features), metadata. Unknown fields are ignored so newer writers can add
+ * standardization (null or absent: raw features), metadata, driftBaseline (null or absent: no drift;
+ * {@link DriftBaselineJson}; written only when the model has one). Unknown fields are ignored so newer writers can add
  * fields; a schemaVersion above {@link #SCHEMA_VERSION} is refused because its meaning may have changed.
  */
 public final class ModelJson {
@@ -87,6 +91,9 @@ public final class ModelJson {
             ObjectNode m = metrics.putObject(split);
             values.forEach(m::put);
         });
+        if (model.driftBaseline() != null) {
+            root.set("driftBaseline", DriftBaselineJson.toTree(model.driftBaseline()));
+        }
         return root;
     }
 
@@ -161,8 +168,13 @@ public final class ModelJson {
             standardization = new Standardization(doubles(requiredArray(s, "mean", "standardization.mean"), "standardization.mean"),
                     doubles(requiredArray(s, "std", "standardization.std"), "standardization.std"));
         }
+        DriftBaseline baseline = null;
+        JsonNode b = root.get("driftBaseline");
+        if (b != null && !b.isNull()) {
+            baseline = DriftBaselineJson.fromTree(b, names);
+        }
         return new LogisticModel(modelId, version, names, weights, intercept, standardization, threshold,
-                metadata(root.get("metadata")));
+                metadata(root.get("metadata")), baseline);
     }
 
     private static ModelMetadata metadata(JsonNode node) {
@@ -181,15 +193,14 @@ public final class ModelJson {
         Map<String, String> params = new LinkedHashMap<>();
         JsonNode p = node.get("trainingParameters");
         if (p != null && p.isObject()) {
-            p.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            p.properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
         }
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         JsonNode m = node.get("metrics");
         if (m != null && m.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> split = it.next();
+            for (Map.Entry<String, JsonNode> split : m.properties()) {
                 Map<String, Double> values = new LinkedHashMap<>();
-                split.getValue().fields().forEachRemaining(e -> {
+                split.getValue().properties().forEach(e -> {
                     if (e.getValue().isNumber()) {
                         values.put(e.getKey(), e.getValue().asDouble());
                     }

@@ -52,7 +52,7 @@ import java.util.stream.Stream;
         versionProvider = DemoMain.Version.class,
         description = {
             "Runs streamscore end to end on a real Kafka broker, in one process:",
-            "  1. starts an embedded single-node Kafka 4.2 broker (KRaft, 127.0.0.1), unless --bootstrap-servers is given;",
+            "  1. starts an embedded single-node Kafka 4.4 broker (KRaft, 127.0.0.1), unless --bootstrap-servers is given;",
             "  2. generates the overlapping-clusters example (or loads --data), plus separate labelled 'live' events;",
             "  3. trains logistic regression (standardized), writes model.json and report/index.html to --output-dir;",
             "  4. publishes the model to the compacted model topic;",
@@ -326,7 +326,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         // 1. Kafka
         long t0 = System.nanoTime();
         console.line(bootstrapServers == null
-                ? "[1/9] Kafka: starting an embedded single-node Apache Kafka 4.2 broker (KRaft, 127.0.0.1) ..."
+                ? "[1/9] Kafka: starting an embedded single-node Apache Kafka 4.4 broker (KRaft, 127.0.0.1) ..."
                 : "[1/9] Kafka: using the cluster at " + bootstrapServers);
         try (Cluster cluster = bootstrapServers == null ? Cluster.embedded()
                 : Cluster.external(bootstrapServers, clientConfig == null ? new Properties() : ClientProperties.load(clientConfig))) {

@@ -1,6 +1,7 @@
 package io.streamscore.demo;
 
 import io.streamscore.scorer.ScorerConfig;
+import io.streamscore.scorer.drift.DriftConfig;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
 
 import java.time.Duration;
@@ -36,6 +37,10 @@ record LoopTopics(String labels, String outcomes, String quality, String drift, 
         flags.put(OutcomesConfig.LABEL_WINDOW, LABEL_WINDOW.toSeconds() + "s");
         flags.put(OutcomesConfig.QUALITY_WINDOWS, WINDOW.toSeconds() + "s");
         flags.put(OutcomesConfig.QUALITY_GRACE, GRACE.toSeconds() + "s");
+        flags.put(DriftConfig.WINDOWS, WINDOW.toSeconds() + "s");
+        flags.put(DriftConfig.TOPIC, drift);
+        flags.put(DriftConfig.GRACE, GRACE.toSeconds() + "s");
+        flags.put(DriftConfig.THRESHOLD, Double.toString(DRIFT_THRESHOLD));
         return flags;
     }
 }

@@ -96,8 +96,8 @@ class KubernetesManifestsTest {
         Map<String, String> env = new HashMap<>();
         for (JsonNode from : container.path("envFrom")) {
             String name = from.path("configMapRef").path("name").asText();
-            resource("ConfigMap/" + name).path("data").fields()
-                    .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            resource("ConfigMap/" + name).path("data").properties()
+                    .forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         }
         for (JsonNode e : container.path("env")) {
             String field = e.path("valueFrom").path("fieldRef").path("fieldPath").asText(null);
@@ -125,7 +125,7 @@ class KubernetesManifestsTest {
 
     private static Map<String, String> labels(JsonNode node) {
         Map<String, String> out = new HashMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 

@@ -8,7 +8,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The dead-letter record's headers. The six {@code __streams.errors.*} names are exactly those Kafka Streams 4.2 writes
+ * The dead-letter record's headers. The six {@code __streams.errors.*} names are exactly those Kafka Streams writes
  * on its own dead-letter records (KIP-1034, {@code org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils};
  * a test pins them), so one consumer reads both kinds; {@value #HEADER_REASON} adds the stable {@link ReasonCode}.
  * Like Kafka's, the original record's headers come first, then these.

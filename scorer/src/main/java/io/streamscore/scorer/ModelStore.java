@@ -3,6 +3,7 @@ package io.streamscore.scorer;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.modellog.ModelLog;
 import io.streamscore.common.modellog.ServingHistory;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -86,9 +87,12 @@ public final class ModelStore implements StateStore {
         open = true;
     }
 
+    /**
+     * Nothing to write: the model topic is the store's only durable copy, and a store that is not persistent has no
+     * changelog offsets to keep ({@code flush()}, which this replaces, is deprecated since Kafka Streams 4.3).
+     */
     @Override
-    public void flush() {
-        // Nothing to write: the model topic is the store's only durable copy.
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
     }
 
     @Override

@@ -92,6 +92,7 @@ public final class PrometheusFormat {
         out.append("streamscore_stream_threads_replaced_total ").append(m.threadsReplacedCount()).append('\n');
 
         m.outcomes().appendTo(out); // nothing unless labels are on
+        m.drift().appendTo(out); // nothing unless drift is on
 
         if (streamsState != null) {
             header(out, "streamscore_streams_state", "gauge", "1 for the Kafka Streams client's current state.");

@@ -318,6 +318,7 @@ public final class ScorerApp {
         List<String> needed = new ArrayList<>(List.of(config.modelsTopic(), config.featuresTopic(),
                 config.scoresTopic(), config.deadLettersTopic(), config.shadowScoresTopic()));
         needed.addAll(config.outcomes().topics()); // none unless labels are on
+        needed.addAll(config.drift().topics()); // none unless drift is on
         long limitMs = config.startupTimeout().toMillis();
         long startNanos = System.nanoTime();
         Properties adminProps = config.toAdminProperties();
@@ -494,8 +495,9 @@ public final class ScorerApp {
                 // Compacted: the last model per id is kept forever; a tombstone eventually removes the id.
                 topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
-            if (config.outcomes().enabled() && t.equals(config.outcomes().qualityTopic())) {
-                // Compacted: one record per window key, the highest revision kept.
+            if (config.outcomes().enabled() && t.equals(config.outcomes().qualityTopic())
+                    || config.drift().topics().contains(t)) {
+                // Compacted: one record per window key, the highest revision kept (quality and drift).
                 topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             create.add(topic);

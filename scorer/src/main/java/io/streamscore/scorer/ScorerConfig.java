@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.event.ModelSelection;
 import io.streamscore.common.kafka.ClientProperties;
+import io.streamscore.scorer.drift.DriftConfig;
 import io.streamscore.scorer.outcomes.OutcomesConfig;
 import io.streamscore.scorer.settings.Setting;
 import io.streamscore.scorer.settings.SettingGroup;
@@ -46,6 +47,7 @@ import java.util.TreeMap;
  * @param profile          the set of Kafka client defaults chosen ({@link ScorerProfile}); its settings are already
  *                         in {@code clientProperties}, under whatever the user set
  * @param outcomes         labels, outcomes and live quality (docs/outcomes.md); off by default
+ * @param drift            drift (PSI) per model version against its training baseline (docs/drift.md); off by default
  * @param clientProperties every property not interpreted here, passed to Kafka unchanged
  */
 public record ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
@@ -54,7 +56,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                            int httpPort, boolean createTopics, Duration shutdownTimeout, Duration startupTimeout,
                            boolean allowDeletingModelTopic, Optional<String> instanceId, Duration stuckRecord,
                            ModelSelection modelSelection, ContributionsMode contributions, ScorerProfile profile,
-                           OutcomesConfig outcomes, Map<String, String> clientProperties) {
+                           OutcomesConfig outcomes, DriftConfig drift, Map<String, String> clientProperties) {
 
     public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
@@ -198,7 +200,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
      * (built in {@link #resolve} from the same values, shown in {@link #describeMasked}), and its flags, their help,
      * their validation and the docs table follow from the declaration.
      */
-    public static final Settings SETTINGS = Settings.of(CORE, OutcomesConfig.SETTINGS);
+    public static final Settings SETTINGS = Settings.of(CORE, OutcomesConfig.SETTINGS, DriftConfig.SETTINGS);
 
     public ScorerConfig {
         bootstrapServers = requireText(bootstrapServers, BOOTSTRAP_SERVERS,
@@ -230,6 +232,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         if (outcomes == null) {
             outcomes = OutcomesConfig.OFF;
         }
+        drift = drift == null ? DriftConfig.OFF : drift;
         if (clientProperties != null) {
             for (String key : clientProperties.keySet()) {
                 if (key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
@@ -251,7 +254,27 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                         + "labels, outcomes and quality topics must differ from each other and from the scorer's others");
             }
         }
+        for (String t : drift.topics()) {
+            if (!topics.add(t)) {
+                throw new IllegalArgumentException("topic '" + t + "' is configured for two roles; " + DriftConfig.TOPIC
+                        + " must differ from the scorer's other topics");
+            }
+        }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** A config without drift (as every config was before drift existed). */
+    public ScorerConfig(String bootstrapServers, String applicationId, String modelsTopic, String featuresTopic,
+                        String scoresTopic, String deadLettersTopic, String shadowScoresTopic,
+                        String processingGuarantee, int threads, int httpPort, boolean createTopics,
+                        Duration shutdownTimeout, Duration startupTimeout, boolean allowDeletingModelTopic,
+                        Optional<String> instanceId, Duration stuckRecord, ModelSelection modelSelection,
+                        ContributionsMode contributions, ScorerProfile profile, OutcomesConfig outcomes,
+                        Map<String, String> clientProperties) {
+        this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
+                shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
+                allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, profile, outcomes,
+                DriftConfig.OFF, clientProperties);
     }
 
     /** A config without labels (outcomes off) and with the default profile's name (its settings not added). */
@@ -264,7 +287,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         this(bootstrapServers, applicationId, modelsTopic, featuresTopic, scoresTopic, deadLettersTopic,
                 shadowScoresTopic, processingGuarantee, threads, httpPort, createTopics, shutdownTimeout, startupTimeout,
                 allowDeletingModelTopic, instanceId, stuckRecord, modelSelection, contributions, ScorerProfile.LATENCY,
-                OutcomesConfig.OFF, clientProperties);
+                OutcomesConfig.OFF, DriftConfig.OFF, clientProperties);
     }
 
     /** The bottom layer: every default, by property name (from {@link #SETTINGS}). */
@@ -301,7 +324,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
                 v.integer(HTTP_PORT), v.bool(CREATE_TOPICS), v.millis(SHUTDOWN_TIMEOUT_MS), v.millis(STARTUP_TIMEOUT_MS),
                 v.bool(ALLOW_DELETING_MODEL_TOPIC), v.optionalString(INSTANCE_ID), v.millis(STUCK_RECORD_MS),
                 ModelSelection.parse(v.string(MODEL_SELECTION)), contributions, profile, OutcomesConfig.from(v),
-                merged);
+                DriftConfig.from(v), merged);
     }
 
     /** Kafka's own definitions of the properties passed through: what Kafka Streams and its clients accept. */
@@ -420,6 +443,7 @@ public record ScorerConfig(String bootstrapServers, String applicationId, String
         all.put(CONTRIBUTIONS_TOP, String.valueOf(contributions.top()));
         all.put(PROFILE, profile.wireName());
         all.putAll(outcomes.describe());
+        all.putAll(drift.describe());
         all.replaceAll((k, v) -> SETTINGS.isSecret(k) || ClientProperties.isSecret(k) ? ClientProperties.MASK : v);
         return all;
     }

@@ -2,6 +2,7 @@ package io.streamscore.scorer;
 
 import io.streamscore.common.modellog.ModelRejection;
 import io.streamscore.common.event.ReasonCode;
+import io.streamscore.scorer.drift.DriftMetrics;
 import io.streamscore.scorer.outcomes.OutcomeMetrics;
 
 import java.util.Collections;
@@ -60,6 +61,7 @@ public class ScorerMetrics {
     private final LongAdder threadsReplaced = new LongAdder();
     private final InFlightRecords inFlight = new InFlightRecords();
     private final OutcomeMetrics outcomes = new OutcomeMetrics();
+    private final DriftMetrics drift = new DriftMetrics();
 
     public ScorerMetrics() {
         // Every series exists from the start at 0, so a rate over a counter never misses its first increment.
@@ -156,6 +158,11 @@ public class ScorerMetrics {
     /** The labels, outcomes and live quality figures (empty, and not rendered, unless labels are on). */
     public OutcomeMetrics outcomes() {
         return outcomes;
+    }
+
+    /** The drift counters and PSI gauges (empty, and not rendered, unless drift is on). */
+    public DriftMetrics drift() {
+        return drift;
     }
 
     /** The records the scoring processors are working on right now: what a stuck stream thread shows in. */

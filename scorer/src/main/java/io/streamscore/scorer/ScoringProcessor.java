@@ -54,7 +54,8 @@ import java.util.List;
  * routing; with them off this class does exactly what it did before they existed.
  *
  * <p>With labels on, the champion's score is also forwarded, with its model and feature vector, to the outcome join
- * ({@link ScoredEvent}); with labels off, nothing more happens than a null check.
+ * ({@link ScoredEvent}); with drift on, to the drift count likewise; with both off, nothing more happens than two null
+ * checks.
  */
 final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(ScoringProcessor.class);
@@ -70,6 +71,8 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final int contributionsTop;
     /** The outcome join's node name; null with labels off. */
     private final String outcomesChild;
+    /** The drift count's node name; null with drift off. */
+    private final String driftChild;
     private ProcessorContext<byte[], byte[]> context;
     private ModelStore models;
     private InFlightRecords.Marker inFlight;
@@ -84,7 +87,19 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
     ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
                      ScorerMetrics metrics, OutputLimit limit, ModelSelection selection,
                      ScorerConfig.ContributionsMode contributions, String outcomesChild) {
+        this(storeName, scoresSink, deadLettersSink, shadowScoresSink, metrics, limit, selection, contributions,
+                outcomesChild, null);
+    }
+
+    /**
+     * @param outcomesChild the outcome join's node name, or null with labels off
+     * @param driftChild    the drift count's node name, or null with drift off
+     */
+    ScoringProcessor(String storeName, String scoresSink, String deadLettersSink, String shadowScoresSink,
+                     ScorerMetrics metrics, OutputLimit limit, ModelSelection selection,
+                     ScorerConfig.ContributionsMode contributions, String outcomesChild, String driftChild) {
         this.outcomesChild = outcomesChild;
+        this.driftChild = driftChild;
         this.storeName = storeName;
         this.scoresSink = scoresSink;
         this.deadLettersSink = deadLettersSink;
@@ -175,6 +190,9 @@ final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]
         context.forward(record.withValue(value), scoresSink);
         if (outcomesChild != null) {
             ScoredEvent.forward(context, record, score, model, x, outcomesChild);
+        }
+        if (driftChild != null) {
+            ScoredEvent.forward(context, record, score, model, x, driftChild);
         }
         if (shadow != null) {
             for (int i = 0; i < shadow.length; i++) {

@@ -22,19 +22,19 @@ import java.util.regex.Pattern;
  * thread's producer gets the transactional id {@code <application.id>-<instance id>-<thread index>} instead of Kafka
  * Streams' {@code <application.id>-<process id>-<thread index>}.
  *
- * <p>Why: Kafka Streams 4.2 keeps its process id only in a state directory, and only when the topology has a persistent
- * store ({@code StateDirectory.initializeProcessId}); the scorer's model store is in memory, so every start draws a new
- * random process id and with it new transactional ids. A restarted instance then cannot fence the open transaction of
- * the instance that was killed, and {@code read_committed} readers of the scores (and the restarted instance's own
- * offset fetch) wait until the broker aborts it after {@code transaction.timeout.ms}. With a stable id per instance
- * the restarted instance's {@code initTransactions} aborts that transaction at once.
+ * <p>Why: Kafka Streams (4.2 to 4.4) keeps its process id only in a state directory, and only when the topology has a
+ * persistent store ({@code StateDirectory.initializeProcessId}); the scorer's model store is in memory, so every start
+ * draws a new random process id and with it new transactional ids. A restarted instance then cannot fence the open
+ * transaction of the instance that was killed, and {@code read_committed} readers of the scores (and the restarted
+ * instance's own offset fetch) wait until the broker aborts it after {@code transaction.timeout.ms}. With a stable id
+ * per instance the restarted instance's {@code initTransactions} aborts that transaction at once.
  *
  * <p>The instance id must be unique among running instances, which static membership demands anyway: two live
  * instances with the same id would fence each other's producers.
  */
 final class StableTransactionalIds implements KafkaClientSupplier {
     private static final Logger log = LoggerFactory.getLogger(StableTransactionalIds.class);
-    /** What Kafka Streams 4.2 builds in ActiveTaskCreator: application id, process UUID, thread index. */
+    /** What Kafka Streams (4.2 to 4.4) builds in ActiveTaskCreator: application id, process UUID, thread index. */
     private static final Pattern STREAMS_FORMAT = Pattern.compile(
             "-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}-(\\d+)");
 

@@ -32,6 +32,7 @@ final class PublishedSchemas {
     static final Schema DEAD_LETTER = load("dead-letter.schema.json");
     static final Schema OUTCOME = load("outcome.schema.json");
     static final Schema QUALITY = load("quality.schema.json");
+    static final Schema DRIFT = load("drift.schema.json");
 
     private PublishedSchemas() {
     }
@@ -39,6 +40,11 @@ final class PublishedSchemas {
     /** Fails with every violation when the outcome value does not validate. */
     static void assertValidOutcome(byte[] value) {
         assertValid(OUTCOME, read(value), "outcome " + new String(value, StandardCharsets.UTF_8));
+    }
+
+    /** Fails with every violation when the drift record's value does not validate. */
+    static void assertValidDrift(byte[] value) {
+        assertValid(DRIFT, read(value), "drift record " + new String(value, StandardCharsets.UTF_8));
     }
 
     /** Fails with every violation when the quality record's value does not validate. */

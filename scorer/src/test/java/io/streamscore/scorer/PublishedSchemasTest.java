@@ -31,7 +31,8 @@ class PublishedSchemasTest {
             + "\"scoredAt\":1763856000012";
 
     @ParameterizedTest
-    @ValueSource(strings = {"score.schema.json", "dead-letter.schema.json", "outcome.schema.json", "quality.schema.json"})
+    @ValueSource(strings = {"score.schema.json", "dead-letter.schema.json", "outcome.schema.json", "quality.schema.json",
+            "drift.schema.json"})
     void eachSchemaIsAValidDraft2020_12Schema(String file) throws Exception {
         Schema meta = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                 .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));

@@ -158,6 +158,10 @@ class ScorerSettingsTest {
         before.put("streamscore.label.window", "7d");
         before.put("streamscore.quality.windows", "1h,24h");
         before.put("streamscore.quality.grace", "1m");
+        before.put("streamscore.drift.windows", "");
+        before.put("streamscore.drift.topic", "model-drift");
+        before.put("streamscore.drift.threshold", "0.2");
+        before.put("streamscore.drift.grace", "1m");
         assertEquals(new java.util.TreeMap<>(before), new java.util.TreeMap<>(ScorerConfig.defaults()));
     }
 

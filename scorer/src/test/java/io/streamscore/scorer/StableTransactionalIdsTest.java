@@ -10,7 +10,7 @@ class StableTransactionalIdsTest {
 
     @Test
     void replacesTheProcessIdOfKafkaStreamsFormatWithTheInstanceId() {
-        // Kafka Streams 4.2 (ActiveTaskCreator): application.id + "-" + processId + "-" + threadIdx
+        // Kafka Streams 4.2 to 4.4 (ActiveTaskCreator): application.id + "-" + processId + "-" + threadIdx
         UUID processId = UUID.randomUUID();
         assertEquals("streamscore-scorer-pod-7-1",
                 StableTransactionalIds.stable("streamscore-scorer-" + processId + "-1", "streamscore-scorer", "pod-7"));

@@ -61,9 +61,15 @@ public final class OutcomesTopology {
      * {@link #addJoin the join}.
      */
     public static Topology withQuality(OutcomesConfig config, OutcomeMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addQuality(builder, config, metrics);
+        return builder.build();
+    }
+
+    /** Adds the quality part to {@code builder} (which may build other DSL parts too, e.g. drift). */
+    public static void addQuality(StreamsBuilder builder, OutcomesConfig config, OutcomeMetrics metrics) {
         List<String> windows = config.qualityWindows().stream().map(DurationText::format).toList();
         metrics.enable(windows);
-        StreamsBuilder builder = new StreamsBuilder();
         ProcessorSupplier<byte[], byte[], byte[], byte[]> quality = new ProcessorSupplier<>() {
             @Override
             public QualityProcessor get() {
@@ -84,7 +90,6 @@ public final class OutcomesTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(REPARTITION))
                 .process(quality, Named.as(QUALITY))
                 .to(config.qualityTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(QUALITY_SINK));
-        return builder.build();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.streamscore.trainer.optim;
 import io.streamscore.common.LogisticModel;
 import io.streamscore.common.ModelMetadata;
 import io.streamscore.common.Standardization;
+import io.streamscore.common.drift.DriftBaseline;
 import io.streamscore.trainer.data.Dataset;
 import io.streamscore.trainer.data.Standardizer;
 import io.streamscore.trainer.eval.ClassificationMetrics;
@@ -19,7 +20,9 @@ import java.util.SplittableRandom;
  * Fits binary logistic regression: checks and (optionally) standardizes the data, minimizes mean log-loss + (λ/2)·‖w‖²
  * over θ = (b, w), the intercept b a weight on an implicit column of ones, from θ drawn uniform in [0, 1) with the seed,
  * by {@link GradientDescent} (batch gradient descent as specified) or {@link Lbfgs}, both on the same {@link FusedPass} and both
- * stopped by the same {@link StoppingRule}; then scores the result and builds the model with its metrics.
+ * stopped by the same {@link StoppingRule}; then scores the result and builds the model with its metrics and its
+ * {@link DriftBaseline} (the training rows' feature and score distributions, which the scorer's drift compares live
+ * events with).
  */
 public final class LogisticRegressionTrainer {
     private final TrainingOptions options;
@@ -130,6 +133,7 @@ public final class LogisticRegressionTrainer {
         run.put("finalGradientNorm", gradientNorm);
         metrics.put("training", run);
         LogisticModel model = model(modelId, train, finalTheta, standardization, metrics);
+        model = model.withDriftBaseline(driftBaseline(model, train));
 
         List<TrainingResult.Snapshot> snapshots = new ArrayList<>();
         if (log.keptThetas()) {
@@ -142,6 +146,22 @@ public final class LogisticRegressionTrainer {
                 (optimized - prepared) / 1e9, (System.nanoTime() - optimized) / 1e9);
         return new TrainingResult(model, log.objectiveHistory(), iterations, stop, gradientNorm, snapshots,
                 warnings, separable, trainMetrics, holdoutMetrics, timings);
+    }
+
+    /**
+     * The drift baseline of {@code model} on the rows it was fitted on: each feature's raw values (what events carry)
+     * and the model's probability on each row, cut into {@value DriftBaseline#DEFAULT_BINS} quantile bins. One sort
+     * per feature and one of the probabilities.
+     */
+    static DriftBaseline driftBaseline(LogisticModel model, Dataset train) {
+        double[] probabilities = new double[train.rows()];
+        double[] x = new double[train.cols()];
+        double[] all = train.features();
+        for (int i = 0; i < probabilities.length; i++) {
+            System.arraycopy(all, i * x.length, x, 0, x.length);
+            probabilities[i] = model.predictProbability(x);
+        }
+        return DriftBaseline.fit(train.featureNames(), all, probabilities, DriftBaseline.DEFAULT_BINS);
     }
 
     /** Four points of training, spaced evenly on a log scale, ending with the last: early steps change the most. */
