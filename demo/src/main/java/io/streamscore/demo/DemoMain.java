@@ -60,7 +60,11 @@ import java.util.stream.Stream;
             "  6. produces --events feature events plus 5 deliberately bad records;",
             "  7. reads scores and dead letters (read_committed), shows a sample, and checks every number:",
             "     scores + dead letters = events in, accuracy against the truth, probabilities equal the model's own;",
-            "  8. shuts everything down (also on Ctrl-C).",
+            "  8. the outcomes loop (generated data only): a live stream with each event's label shortly after it; the scorer",
+            "     joins labels to scores and writes quality and drift per 5 s window; halfway the clusters move; the drift",
+            "     alert starts a retrain round on the outcomes, its gate publishes v2 (or not), the scorer swaps to it, and",
+            "     the check is that v2's windows beat v1's since the drift on accuracy and log-loss;",
+            "  9. shuts everything down (also on Ctrl-C).",
             "Kafka's own logs go to stderr at WARN. Exit 0 when every check passes, 1 with one line saying what failed.",
             "",
             "Examples:",
@@ -169,6 +173,14 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             description = "Fail when no score or dead letter arrives for this long once all events are produced.")
     int timeoutSeconds;
 
+    @Option(names = "--no-loop",
+            description = "Skip step 8, the outcomes loop (labels, live quality, drift, a retrain round, the swap).")
+    boolean noLoop;
+
+    @Option(names = "--loop-rate", paramLabel = "PER_SECOND", defaultValue = "400",
+            description = "Feature events per second in the loop's live stream (each followed by its label).")
+    double loopRate;
+
     @Option(names = "--keep-running",
             description = "After the summary, keep the broker and scorer up until Ctrl-C and print kcat recipes.")
     boolean keepRunning;
@@ -176,6 +188,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile DemoResult result;
+    private volatile LoopResult loopResult;
 
     public static void main(String[] args) {
         if (System.getProperty("log4j2.configurationFile") == null) {
@@ -202,6 +215,11 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     /** What the last run measured; null before a run or when it failed early. */
     DemoResult result() {
         return result;
+    }
+
+    /** What the last run's loop produced; null before the loop ran, or without it. */
+    LoopResult loopResult() {
+        return loopResult;
     }
 
     /** Asks a running demo to stop and clean up, as Ctrl-C does. */
@@ -262,6 +280,11 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 CsvOptions.MissingValues.parse(missing), positiveLabel);
     }
 
+    /** The loop runs on the generated example only: it moves the clusters, which a CSV's data cannot do. */
+    private boolean loopOn() {
+        return !noLoop && data == null;
+    }
+
     private void validate() {
         String problem = events < 1 ? "--events must be >= 1, got " + events
                 : !(rate >= 0 && Double.isFinite(rate)) ? "--rate must be >= 0, got " + rate
@@ -270,6 +293,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 : trainingRows < 10 ? "--training-rows must be >= 10, got " + trainingRows
                 : sampleEvery < 0 ? "--sample-every must be >= 0, got " + sampleEvery
                 : timeoutSeconds < 1 ? "--timeout must be >= 1, got " + timeoutSeconds
+                : !(loopRate >= 10 && loopRate <= 5000) ? "--loop-rate must be in 10..5000, got " + loopRate
                 : clientConfig != null && bootstrapServers == null ? "--client-config needs --bootstrap-servers"
                 : data == null && (label != null || excluded != null || featureColumns != null || positiveLabel != null
                         || delimiter != null) ? "--label, --exclude, --features, --positive-label and --delimiter need --data"
@@ -294,6 +318,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         String scoresTopic = topicPrefix + "scores";
         String deadLettersTopic = topicPrefix + "dead-letters";
         String shadowScoresTopic = topicPrefix + "shadow-scores";
+        LoopTopics loopTopics = loopOn() ? new LoopTopics(topicPrefix) : null;
         Path dir = outputDir.toAbsolutePath().normalize();
         console.line("streamscore demo (run " + runId + "): train a model, publish it to Kafka, score a stream with it");
         console.line("");
@@ -301,8 +326,8 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         // 1. Kafka
         long t0 = System.nanoTime();
         console.line(bootstrapServers == null
-                ? "[1/8] Kafka: starting an embedded single-node Apache Kafka 4.4 broker (KRaft, 127.0.0.1) ..."
-                : "[1/8] Kafka: using the cluster at " + bootstrapServers);
+                ? "[1/9] Kafka: starting an embedded single-node Apache Kafka 4.4 broker (KRaft, 127.0.0.1) ..."
+                : "[1/9] Kafka: using the cluster at " + bootstrapServers);
         try (Cluster cluster = bootstrapServers == null ? Cluster.embedded()
                 : Cluster.external(bootstrapServers, clientConfig == null ? new Properties() : ClientProperties.load(clientConfig))) {
             if (cluster.isEmbedded()) {
@@ -317,7 +342,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 Dataset all = SyntheticData.overlappingClusters(trainingRows / 2, seed);
                 split = all.split(HOLDOUT, seed);
                 live = SyntheticData.overlappingClusters((events + 1) / 2, seed + 1);
-                console.line("[2/8] Data: the overlapping-clusters example, two unit-variance Gaussian clusters in (x1, x2)");
+                console.line("[2/9] Data: the overlapping-clusters example, two unit-variance Gaussian clusters in (x1, x2)");
                 console.line(String.format(Locale.ROOT, "      training: %,d rows (seed %d): %,d to train on, %,d held out",
                         all.rows(), seed, split.train().rows(), split.holdout().rows()));
                 console.line(String.format(Locale.ROOT, "      live: %,d labelled events from the same clusters, seed %d, never seen by the trainer",
@@ -333,7 +358,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                     throw new DemoFailure(e.getMessage());
                 }
                 live = split.holdout();
-                console.line("[2/8] Data: " + data + (loaded.format().isEmpty() ? "" : " (" + loaded.format() + ")") + ", "
+                console.line("[2/9] Data: " + data + (loaded.format().isEmpty() ? "" : " (" + loaded.format() + ")") + ", "
                         + all.rows() + " rows x " + all.cols() + " features " + all.featureNames()
                         + (loaded.droppedRows() > 0 ? "; " + loaded.droppedRows() + " rows with a missing value left out" : ""));
                 console.line(String.format(Locale.ROOT, "      training: %,d rows; held out: %,d rows, which are also the live events%s",
@@ -341,7 +366,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             }
 
             // 3. Train
-            console.line("[3/8] Training: batch gradient descent, standardized features, seed " + seed);
+            console.line("[3/9] Training: batch gradient descent, standardized features, seed " + seed);
             TrainingOptions options = TrainingOptions.defaults().withStandardize(true).withSeed(seed);
             long t3 = System.nanoTime();
             TrainingResult trained = new LogisticRegressionTrainer(options, Clock.systemUTC(), new TrainingProgress(console))
@@ -369,7 +394,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                 publisher.ensureCompactedTopic(1, Optional.empty());
                 ModelPublisher.Published published = publisher.publish(trained.model());
                 model = published.model();
-                console.line(String.format(Locale.ROOT, "[4/8] Published model '%s' version %d to %s-%d@%d (compacted topic, key %s@v%d)",
+                console.line(String.format(Locale.ROOT, "[4/9] Published model '%s' version %d to %s-%d@%d (compacted topic, key %s@v%d)",
                         model.modelId(), model.version(), modelsTopic, published.partition(), published.offset(),
                         model.modelId(), model.version()));
             } catch (ModelPublisher.PublishException e) {
@@ -384,17 +409,17 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
             List<String> created = cluster.ensureTopics(List.of(featuresTopic, scoresTopic, deadLettersTopic,
                     shadowScoresTopic), partitions);
             if (!created.isEmpty()) {
-                console.line("[5/8] Created topics " + created + " (" + partitions + " partitions each)");
+                console.line("[5/9] Created topics " + created + " (" + partitions + " partitions each)");
             }
             Path stateDir = Files.createTempDirectory("streamscore-demo-state");
             long t5 = System.nanoTime();
             try (ScorerApp.Running scorer = new ScorerApp(scorerConfig(cluster, modelsTopic, featuresTopic, scoresTopic,
-                    deadLettersTopic, shadowScoresTopic, stateDir)).start()) {
+                    deadLettersTopic, shadowScoresTopic, loopTopics, stateDir)).start()) {
                 if (!scorer.awaitRunning(SCORER_START_TIMEOUT)) {
                     throw new DemoFailure("the scorer did not reach RUNNING within " + SCORER_START_TIMEOUT.toSeconds()
                             + " s (state " + scorer.state() + "; see the log above)");
                 }
-                console.line(String.format(Locale.ROOT, "[5/8] Scorer RUNNING in %.1f s: Kafka Streams app '%s', exactly-once, %s -> %s | %s",
+                console.line(String.format(Locale.ROOT, "[5/9] Scorer RUNNING in %.1f s: Kafka Streams app '%s', exactly-once, %s -> %s | %s",
                         seconds(t5), applicationId, featuresTopic, scoresTopic, deadLettersTopic));
                 console.line("      metrics: http://localhost:" + scorer.httpPort() + "/metrics   health: http://localhost:"
                         + scorer.httpPort() + "/health");
@@ -405,12 +430,22 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                         deadLettersTopic, holdoutAccuracy, modelFile, report);
                 summarize(console, liveEvents, result, scorer);
                 verify(liveEvents, result);
+                if (loopTopics != null) {
+                    console.line("");
+                    loopResult = new LoopPhase(console, cluster, loopTopics, model, options, scorer.httpPort(), runId,
+                            loopRate, seed + 2, clientConfig, modelsTopic, featuresTopic, stop).run();
+                    LoopPhase.summarize(console, loopResult);
+                    LoopPhase.verify(loopResult);
+                } else {
+                    console.line("[8/9] The outcomes loop: skipped (" + (noLoop ? "--no-loop"
+                            : "it moves the generated clusters; --data has no generator to move") + ")");
+                }
                 console.line("");
                 console.line("All checks passed.");
                 if (keepRunning) {
                     keepRunning(console, cluster, modelsTopic, featuresTopic, scoresTopic, model);
                 }
-                console.line("[8/8] Shutting down: scorer, then " + (cluster.isEmbedded() ? "broker" : "client connections"));
+                console.line("[9/9] Shutting down: scorer, then " + (cluster.isEmbedded() ? "broker" : "client connections"));
             } finally {
                 deleteRecursively(stateDir);
             }
@@ -424,7 +459,7 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
     }
 
     private ScorerConfig scorerConfig(Cluster cluster, String models, String features, String scores, String deadLetters,
-                                      String shadowScores, Path stateDir) {
+                                      String shadowScores, LoopTopics loop, Path stateDir) {
         Map<String, String> file = new LinkedHashMap<>();
         cluster.clientProperties().forEach((k, v) -> file.put(String.valueOf(k), String.valueOf(v)));
         // Our own state dir: the scorer keeps nothing on disk, but Kafka Streams locks a directory per application id.
@@ -439,6 +474,9 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
         flag(ScorerConfig.SHADOW_SCORES_TOPIC, shadowScores, flags);
         flag(ScorerConfig.HTTP_PORT, Integer.toString(httpPort), flags);
         flag(ScorerConfig.SHUTDOWN_TIMEOUT_MS, "20000", flags);
+        if (loop != null) {
+            loop.scorerFlags().forEach(flags::put);
+        }
         return ScorerConfig.resolve(file, flags);
     }
 
@@ -447,10 +485,10 @@ public final class DemoMain implements java.util.concurrent.Callable<Integer> {
                                          double holdoutAccuracy, Path modelFile, Path report) throws Exception {
         int every = sampleEvery > 0 ? sampleEvery : Math.max(1, events / 10);
         List<String> names = liveEvents.events() > 0 ? modelFeatureNames(liveEvents) : List.of();
-        console.line(String.format(Locale.ROOT, "[6/8] Producing %,d feature events + %d bad records to '%s' (%s; key = entity id)",
+        console.line(String.format(Locale.ROOT, "[6/9] Producing %,d feature events + %d bad records to '%s' (%s; key = entity id)",
                 liveEvents.events(), liveEvents.badRecords(), featuresTopic,
                 rate > 0 ? String.format(Locale.ROOT, "%,.0f records/s", rate) : "as fast as possible"));
-        console.line(String.format(Locale.ROOT, "[7/8] Reading '%s' and '%s' (read_committed): the first %d scores, then every %,dth",
+        console.line(String.format(Locale.ROOT, "[7/9] Reading '%s' and '%s' (read_committed): the first %d scores, then every %,dth",
                 scoresTopic, deadLettersTopic, FIRST_SAMPLES, every));
         try (OutputCollector collector = new OutputCollector(cluster.clientProperties(), scoresTopic, deadLettersTopic,
                 liveEvents, runId);

@@ -27,6 +27,15 @@ class DemoMainTest {
     }
 
     @Test
+    void shouldRejectALoopRateOutsideItsRange() {
+        StringWriter err = new StringWriter();
+        int exit = DemoMain.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true))
+                .execute("--loop-rate", "5");
+        assertEquals(ExitCode.USAGE, exit);
+        assertEquals("error: --loop-rate must be in 10..5000, got 5.0 (see 'demo --help')", err.toString().strip());
+    }
+
+    @Test
     void shouldCompareTheHoldoutWithTheBestPossibleOnlyForTheGeneratedExample() {
         assertTrue(DemoMain.holdoutNote(null).contains("93%"));
         assertEquals("(the trainer's accuracy on the 20% of churn.csv it held out)",
