@@ -267,10 +267,26 @@ class BrokerKilledInClusterIntegrationTest {
             topics.add(new NewTopic(name, PARTITIONS, REPLICATION));
         }
         admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        // A broker that has not yet learned of a new topic answers UNKNOWN_TOPIC_OR_PARTITION for a moment: that is
+        // "not yet", not a failure.
         Reliability.waitFor("a leader and 3 in-sync replicas on every partition", Duration.ofSeconds(60),
-                () -> describe(admin, t).values().stream().flatMap(d -> d.partitions().stream())
-                        .allMatch(p -> p.leader() != null && p.isr().size() == REPLICATION),
-                () -> describe(admin, t).toString());
+                () -> describeKnown(admin, t).map(ds -> ds.values().stream().flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && p.isr().size() == REPLICATION)).orElse(false),
+                () -> describeKnown(admin, t).map(Object::toString).orElse("some topic not known yet"));
+    }
+
+    /** The topics' descriptions, or empty while a broker does not know one of them yet. */
+    private static java.util.Optional<Map<String, TopicDescription>> describeKnown(Admin admin, Reliability.Topics t) {
+        try {
+            return java.util.Optional.of(describe(admin, t));
+        } catch (IllegalStateException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                    return java.util.Optional.empty();
+                }
+            }
+            throw e;
+        }
     }
 
     /** What the test claims: every topic has 3 replicas per partition and min.insync.replicas=2. */
