@@ -138,7 +138,7 @@ class MetricsScrapeIntegrationTest {
             scraper.start();
 
             // 2,000 events 0.3 s apart, each labelled a second later; a few malformed. Ten minutes of event time, less
-            // than grace + label window (12 min): however far one partition runs ahead of the other, no outcome is
+            // than grace + label window (70 min): however far one partition runs ahead of the other, no outcome is
             // behind the quality clock by more than that, so none is TOO_LATE.
             try (KafkaProducer<byte[], byte[]> producer = E2e.producer(kafka)) {
                 for (int i = 0; i < EVENTS; i++) {

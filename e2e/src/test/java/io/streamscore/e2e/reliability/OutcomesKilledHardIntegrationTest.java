@@ -52,7 +52,14 @@ class OutcomesKilledHardIntegrationTest {
     private static final Logger log = LoggerFactory.getLogger(OutcomesKilledHardIntegrationTest.class);
     private static final int EVENTS = 3_000;
     private static final int KILL_AFTER_OUTCOMES = 900;
-    private static final long LABEL_WINDOW_MS = Duration.ofMinutes(10).toMillis();
+    /**
+     * Long: a scorer catching up after a restart reads a task's features partition and labels partition at their own
+     * speeds, and stream time (the largest timestamp the task has read, from either) can run ahead of the labels by a
+     * fetch's worth of events. A score awaiting its label expires when stream time passes its event time + the label
+     * window, and its label is then LABEL_LATE (docs/outcomes.md, Guarantees and limits). This test is about a crash:
+     * the window must exceed that skew so that every label the scenario means to join does.
+     */
+    private static final long LABEL_WINDOW_MS = Duration.ofMinutes(60).toMillis();
     /**
      * Long: a scorer catching up after a restart reads the labels and features partitions at their own speeds, and the
      * outcomes' label times then run ahead on one partition by up to a fetch's worth of records. A window is kept for
@@ -136,7 +143,7 @@ class OutcomesKilledHardIntegrationTest {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
                 "--application-id", appId, "--processing-guarantee", "exactly_once_v2", "--http-port", "0",
                 "--client-config", config.toString(), "--instance-id", "scorer-a", "--labels-topic", labels,
-                "--outcomes-topic", outcomes, "--quality-topic", quality, "--label-window", "10m",
+                "--outcomes-topic", outcomes, "--quality-topic", quality, "--label-window", "60m",
                 "--quality-windows", "5m,15m", "--quality-grace", "2h"));
         args.addAll(t.flags());
 
@@ -178,7 +185,12 @@ class OutcomesKilledHardIntegrationTest {
                 assertTrue(killedAt < sc.joined.size(), "the kill must come before the last outcome: " + killedAt);
                 producer.join(TimeUnit.SECONDS.toMillis(120));
                 assertEquals(null, producerFailure.get(), "producer failed");
-                joined.awaitDistinct(sc.joined.size(), Duration.ofSeconds(150));
+                try {
+                    joined.awaitDistinct(sc.joined.size(), Duration.ofSeconds(150));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the restarted scorer's warnings:\n" + warnings(second)
+                            + "\nits last lines:\n" + second.tail(), e);
+                }
                 // The flush moves the quality clock hours ahead: first every outcome must have reached the quality
                 // task (in the repartition topic ahead of the flush's), or it would be behind a dropped window.
                 awaitConsumed(appId, List.of(outcomes, appId + "-outcomes-by-model-repartition"), Duration.ofSeconds(90));
