@@ -54,10 +54,10 @@ public final class DriftJson {
             g.writeNumberField("count", w.count());
             g.writeNumberField("threshold", w.threshold());
             g.writeNumberField("epsilon", Psi.EPSILON);
-            number(g, "scorePsi", w.scorePsi());
+            Json.numberOrNull(g, "scorePsi", w.scorePsi());
             g.writeObjectFieldStart("featurePsi");
             for (Map.Entry<String, Double> e : w.featurePsi().entrySet()) {
-                number(g, e.getKey(), e.getValue());
+                Json.numberOrNull(g, e.getKey(), e.getValue());
             }
             g.writeEndObject();
             g.writeArrayFieldStart("alerts");
@@ -100,33 +100,13 @@ public final class DriftJson {
         g.writeEndObject();
     }
 
-    private static void number(JsonGenerator g, String field, double v) throws IOException {
-        if (Double.isNaN(v)) {
-            g.writeNullField(field);
-        } else {
-            g.writeNumberField(field, v);
-        }
-    }
-
     /**
      * Reads a drift record (for consumers and tests).
      *
      * @throws IllegalArgumentException naming the field that is missing or wrong
      */
     public static DriftWindow fromBytes(byte[] json) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("drift JSON is malformed: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("drift JSON must be an object");
-        }
-        if (required(n, "schemaVersion").asLong() > SCHEMA_VERSION) {
-            throw new IllegalArgumentException("drift record has schemaVersion " + n.get("schemaVersion")
-                    + "; this version reads at most " + SCHEMA_VERSION);
-        }
+        JsonNode n = Json.readVersionedObject(json, "drift", SCHEMA_VERSION);
         Map<String, Double> featurePsi = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = required(n, "featurePsi").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -172,10 +152,6 @@ public final class DriftJson {
     }
 
     private static JsonNode required(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("drift JSON is missing required field '" + field + "'");
-        }
-        return v;
+        return Json.required(n, field, "drift");
     }
 }

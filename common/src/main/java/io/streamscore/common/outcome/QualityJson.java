@@ -50,22 +50,22 @@ public final class QualityJson {
             g.writeNumberField("windowEndMs", w.windowEndMs());
             g.writeNumberField("revision", w.revision());
             g.writeNumberField("emittedAt", w.emittedAt());
-            number(g, "threshold", f.threshold());
+            Json.numberOrNull(g, "threshold", f.threshold());
             g.writeNumberField("count", f.count());
             g.writeNumberField("positives", f.positives());
             g.writeNumberField("negatives", f.negatives());
-            number(g, "logLoss", f.logLoss());
-            number(g, "brierScore", f.brierScore());
-            number(g, "accuracy", f.accuracy());
-            number(g, "precision", f.precision());
-            number(g, "recall", f.recall());
+            Json.numberOrNull(g, "logLoss", f.logLoss());
+            Json.numberOrNull(g, "brierScore", f.brierScore());
+            Json.numberOrNull(g, "accuracy", f.accuracy());
+            Json.numberOrNull(g, "precision", f.precision());
+            Json.numberOrNull(g, "recall", f.recall());
             g.writeNumberField("truePositives", f.truePositives());
             g.writeNumberField("falsePositives", f.falsePositives());
             g.writeNumberField("trueNegatives", f.trueNegatives());
             g.writeNumberField("falseNegatives", f.falseNegatives());
-            number(g, "rocAuc", f.rocAuc());
-            number(g, "rocAucErrorBound", f.rocAucErrorBound());
-            number(g, "rocAucTiedPairFraction", f.rocAucTiedPairFraction());
+            Json.numberOrNull(g, "rocAuc", f.rocAuc());
+            Json.numberOrNull(g, "rocAucErrorBound", f.rocAucErrorBound());
+            Json.numberOrNull(g, "rocAucTiedPairFraction", f.rocAucTiedPairFraction());
             g.writeNumberField("rocAucBins", QualityAccumulator.AUC_BINS);
             g.writeArrayFieldStart("calibration");
             for (QualityFigures.CalibrationBin b : f.calibration()) {
@@ -74,8 +74,8 @@ public final class QualityJson {
                 g.writeNumberField("upper", b.upper());
                 g.writeNumberField("count", b.count());
                 g.writeNumberField("positives", b.positives());
-                number(g, "meanPredicted", b.meanPredicted());
-                number(g, "observedRate", b.observedRate());
+                Json.numberOrNull(g, "meanPredicted", b.meanPredicted());
+                Json.numberOrNull(g, "observedRate", b.observedRate());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -86,33 +86,13 @@ public final class QualityJson {
         return out.toByteArray();
     }
 
-    private static void number(JsonGenerator g, String field, double v) throws IOException {
-        if (Double.isNaN(v)) {
-            g.writeNullField(field);
-        } else {
-            g.writeNumberField(field, v);
-        }
-    }
-
     /**
      * Reads a quality record (for consumers and tests).
      *
      * @throws IllegalArgumentException naming the field that is missing or wrong
      */
     public static QualityWindow fromBytes(byte[] json) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("quality JSON is malformed: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("quality JSON must be an object");
-        }
-        if (required(n, "schemaVersion").asLong() > SCHEMA_VERSION) {
-            throw new IllegalArgumentException("quality record has schemaVersion " + n.get("schemaVersion")
-                    + "; this version reads at most " + SCHEMA_VERSION);
-        }
+        JsonNode n = Json.readVersionedObject(json, "quality", SCHEMA_VERSION);
         List<QualityFigures.CalibrationBin> bins = new ArrayList<>();
         for (JsonNode b : required(n, "calibration")) {
             bins.add(new QualityFigures.CalibrationBin(required(b, "lower").doubleValue(),
@@ -137,10 +117,6 @@ public final class QualityJson {
     }
 
     private static JsonNode required(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("quality JSON is missing required field '" + field + "'");
-        }
-        return v;
+        return Json.required(n, field, "quality");
     }
 }
